@@ -1,0 +1,196 @@
+"""The ``coopgraph`` command: a thin click layer over ``coopgraph.api``.
+
+Each command parses its options, calls one API function and prints. Data go to stdout,
+messages to stderr; exit codes are 0 ok, 1 invalid data or query, 2 usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from coopgraph import __version__, api, dates
+from coopgraph import queries as query_library
+from coopgraph.errors import CoopgraphError
+from coopgraph.paths import default_store, shown
+
+YEAR = click.IntRange(dates.MIN_YEAR, dates.MAX_YEAR)
+
+
+def _message(text: str, *, error: bool = False) -> None:
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    if error:
+        prefix = click.style("error:", fg="red", bold=True) if colour else "error:"
+        click.echo(f"coopgraph: {prefix} {text}", err=True)
+    else:
+        click.echo(text, err=True)
+
+
+class _Group(click.Group):
+    """Turns a CoopgraphError anywhere below into one line and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CoopgraphError as error:
+            _message(str(error), error=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=_Group, epilog="Example: coopgraph build && coopgraph metrics --year 1999")
+@click.version_option(__version__, prog_name="coopgraph")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="COOPGRAPH_STORE",
+    default=None,
+    help="Store directory (env COOPGRAPH_STORE; default ~/.local/share/coopgraph/store).",
+)
+@click.pass_context
+def main(ctx: click.Context, store_path: Path | None) -> None:
+    """coopgraph: a knowledge graph of international military cooperation.
+
+    Alliances and their members, military operations and their participants, and
+    military aid from donors to recipients, each fact dated and sourced; query it in
+    SPARQL, compute centrality per year, draw it as an interactive HTML graph.
+    """
+    ctx.obj = store_path or default_store()
+
+
+@main.command(epilog="Example: coopgraph build --store /tmp/cg-store")
+@click.option("--data", type=click.Path(path_type=Path), help="Curated data folder (default data/).")
+@click.option("--ontology", type=click.Path(path_type=Path), help="Ontology folder (default ontology/).")
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation (not recommended).")
+@click.pass_obj
+def build(store_path: Path, data: Path | None, ontology: Path | None, no_validate: bool) -> None:
+    """Build the store from ontology/ and data/, replacing it atomically.
+
+    Every row is checked, the result is validated with the SHACL shapes, and only then is
+    the new store made current: a failed build leaves the previous store as it was.
+    Prints the triples loaded per named graph and the time taken.
+    """
+    try:
+        report = api.build(store_path, data=data, ontology=ontology, validate=not no_validate)
+    except api.ValidationFailed as failed:
+        for violation in failed.violations:
+            click.echo(str(violation), err=True)
+        raise
+    total = 0
+    for count in report.counts:
+        click.echo(f"{count.triples:>9,}  {count.graph or '(default graph)'}")
+        total += count.triples
+    click.echo(f"{total:>9,}  triples in {shown(report.store)}")
+    _message(f"built in {report.seconds:.2f} s")
+
+
+@main.command(epilog="Example: coopgraph query -n alliance-members -p alliance=NATO -p date=1990-01-01")
+@click.argument("sparql", required=False)
+@click.option("-f", "--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from a .rq file.")
+@click.option("-n", "--name", help="Run a query of the bundled library by name (see 'coopgraph queries').")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a declared parameter (repeatable), e.g. year=1999.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="table/csv/tsv/json/xml for SELECT and ASK; turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.pass_obj
+def query(store_path, sparql, file, name, params, fmt, output) -> None:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
+
+    Give the query inline, from a file with --file, or by name from the bundled library
+    with --name. The default graph is the union of all named graphs.
+    """
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+        values[key.strip()] = value.strip()
+    q = query_library.load(name, file=file, text=sparql)
+    text = api.query(store_path, q, values, fmt)
+    _emit(text, output)
+
+
+@main.command(epilog="Example: coopgraph queries")
+def queries() -> None:
+    """List the bundled queries with their parameters."""
+    for name, q in query_library.library().items():
+        click.echo(f"{name}\n    {q.title}")
+        for p in q.params.values():
+            click.echo(f"    --param {p.name}=<{p.kind}>  (default {p.default})  {p.help}")
+
+
+@main.command(epilog="Example: coopgraph metrics --year 1999 --layer aid --format csv")
+@click.option("--year", type=YEAR, required=True, help="The year (facts active at any time in it).")
+@click.option("--layer", "layers", type=click.Choice(list(api.LAYERS)), multiple=True, help="Layer(s) to rank (default: all).")
+@click.option("--by", type=click.Choice(["pagerank", "strength", "degree", "betweenness", "eigenvector"]), default="pagerank", show_default=True, help="Measure to rank by.")
+@click.option("--top", type=click.IntRange(min=1), help="Show only the first N nations of each layer.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.pass_obj
+def metrics(store_path, year, layers, by, top, fmt, output) -> None:
+    """Rank nations by centrality in the alliance and aid layers of a year.
+
+    Degree, strength (sum of commitment weights for alliances, millions of current USD
+    for aid), betweenness, eigenvector centrality and PageRank.
+    """
+    rows = api.metrics(store_path, year, layers or api.LAYERS, by=by)
+    if top:
+        rows = [r for r in rows if r["rank"] <= top]
+    from coopgraph.outputs.tables import records
+
+    _emit(records(rows, fmt, api.METRIC_COLUMNS), output)
+
+
+@main.command(epilog="Example: coopgraph viz --year 1999 -o graph-1999.html")
+@click.option("--year", type=YEAR, required=True, help="The year to draw.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.pass_obj
+def viz(store_path, year, output) -> None:
+    """Write an interactive HTML graph of a year: nations, alliances, operations, aid.
+
+    One self-contained file (opens offline); hover a node or edge for its fact, dates
+    and source.
+    """
+    page = api.viz(store_path, year)
+    api.write_text(page, output)
+    _message(f"wrote {shown(output)} ({len(page.encode()) / 1024:,.0f} KiB)")
+
+
+@main.command(epilog="Example: coopgraph validate my-facts.ttl")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path), help="Curated data folder to validate (default data/).")
+def validate(files, data) -> None:
+    """Validate Turtle FILES (or the curated data) against the SHACL shapes.
+
+    Prints one violation per line (focus node, property, message) and exits 1 when
+    there is any.
+    """
+    violations = api.validate([Path(f) for f in files], data=data)
+    for violation in violations:
+        click.echo(str(violation))
+    what = ", ".join(shown(f) for f in files) if files else "curated data"
+    if violations:
+        _message(f"{len(violations)} violation(s) in {what}", error=True)
+        sys.exit(1)
+    _message(f"{what}: valid")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        api.write_text(text, output)
+        _message(f"wrote {shown(output)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,83 @@
+"""Dates at the precision a source gives them (day, month or year).
+
+A start known only to the month or year is stored as that period's first day, an end as
+its last day, so the stored interval is the widest the source allows; the precision is
+kept beside it. ``as_of`` and ``in_year`` are the two query modes of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+#: Years coopgraph accepts: the modern state system (COW starts in 1816) to the near future.
+MIN_YEAR = 1800
+MAX_YEAR = 2100
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date written as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+
+    text: str
+    precision: str  # "day", "month" or "year"
+    first: dt.date  # first day the text can mean
+    last: dt.date  # last day the text can mean
+
+
+def parse(text: str) -> FuzzyDate:
+    """Parse a date at its precision; raise ValueError with a readable reason.
+
+    >>> parse("1961").precision, parse("1961").first, parse("1961").last
+    ('year', datetime.date(1961, 1, 1), datetime.date(1961, 12, 31))
+    >>> parse("1999-03-12").first
+    datetime.date(1999, 3, 12)
+    """
+    match = _DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} in '{text}' is outside {MIN_YEAR}-{MAX_YEAR}")
+    try:
+        if month is None:
+            return FuzzyDate(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return FuzzyDate(text, "month", dt.date(year, month, 1), dt.date(year, month, last))
+        day_ = dt.date(year, month, day)
+    except ValueError as error:
+        raise ValueError(f"'{text}' is not a calendar date ({error})") from None
+    return FuzzyDate(text, "day", day_, day_)
+
+
+def check_year(year: int) -> int:
+    """Return ``year`` if coopgraph can hold facts for it, else raise ValueError."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    return year
+
+
+def as_of(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
+    """True when a fact from ``start`` to ``end`` (either open) holds on ``day``.
+
+    >>> as_of(dt.date(1999, 3, 12), None, dt.date(1999, 3, 12))
+    True
+    >>> as_of(dt.date(1955, 5, 14), dt.date(1968, 9, 13), dt.date(1970, 1, 1))
+    False
+    """
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+def in_year(start: dt.date | None, end: dt.date | None, year: int) -> bool:
+    """True when a fact holds on any day of ``year`` (the COW/ATOP dyad-year count).
+
+    >>> in_year(dt.date(1955, 5, 14), dt.date(1968, 9, 13), 1968)
+    True
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return (start is None or start <= last) and (end is None or end >= first)

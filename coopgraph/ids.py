@@ -1,0 +1,64 @@
+"""The only place instance IRIs are minted.
+
+Every nation, alliance, operation, fact, source and named graph gets its IRI here, under
+``https://w3id.org/coopgraph/id/`` (instances) and ``https://w3id.org/coopgraph/graph/``
+(named graphs). A fact's IRI is built from its parties and start, so the same row always
+gives the same IRI and rebuilding is idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from coopgraph.namespace import BASE
+
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+def _part(value: str) -> str:
+    """One path segment, percent-encoded so no IRI can be broken by a value."""
+    return quote(value, safe="-._~")
+
+
+def is_slug(value: str) -> bool:
+    """True when ``value`` may be used as an id (letters, digits and '-')."""
+    return bool(_SLUG.match(value))
+
+
+def nation(code: str) -> str:
+    """IRI of the nation with coopgraph id ``code`` (ISO 3166-1 alpha-3 or former code)."""
+    return f"{ID}nation/{_part(code)}"
+
+
+def organisation(slug: str) -> str:
+    """IRI of an alliance or defence organisation."""
+    return f"{ID}organisation/{_part(slug)}"
+
+
+def operation(slug: str) -> str:
+    """IRI of a military operation."""
+    return f"{ID}operation/{_part(slug)}"
+
+
+def source(slug: str) -> str:
+    """IRI of a source (publication or dataset)."""
+    return f"{ID}source/{_part(slug)}"
+
+
+def fact(kind: str, *parts: str) -> str:
+    """IRI of an n-ary fact node, e.g. ``fact("membership", "NATO", "POL", "1999-03-12")``."""
+    return f"{ID}{_part(kind)}/" + "/".join(_part(p) if p else "-" for p in parts)
+
+
+def graph(name: str) -> str:
+    """IRI of a named graph: ``ontology``, ``curated``, ``meta`` or an imported source."""
+    return f"{GRAPH}{_part(name)}"
+
+
+def local_name(iri: str) -> str:
+    """The last path segment of a coopgraph IRI (``.../nation/POL`` -> ``POL``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -1,0 +1,1 @@
+"""Measures on networkx graphs: graph in, plain data out. No module here imports rdflib."""

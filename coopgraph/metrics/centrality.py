@@ -1,0 +1,163 @@
+"""Centrality of nations in a layer: who is at the centre of alliances or of aid.
+
+Every function takes a networkx graph first and returns a dict keyed by node, as
+networkx's own centrality functions do; ``centrality_table`` gathers them per node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+MEASURES = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
+
+
+def strength(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
+    """Weighted degree: the sum of the weights of a node's edges.
+
+    Parameters
+    ----------
+    G : networkx graph
+    weight : str
+        Edge attribute holding the weight (1 where absent).
+
+    Returns
+    -------
+    dict
+        Node -> strength. For a directed graph, in- plus out-strength.
+
+    Notes
+    -----
+    :math:`s_i = \\sum_j w_{ij}` (Barrat et al. 2004); for directed graphs
+    :math:`s_i = s_i^{in} + s_i^{out}`.
+
+    References
+    ----------
+    Barrat, A., Barthélemy, M., Pastor-Satorras, R. and Vespignani, A. (2004). The
+    architecture of complex weighted networks. PNAS 101(11), 3747-3752.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_weighted_edges_from([("USA", "GBR", 3), ("USA", "FRA", 3), ("GBR", "FRA", 1)])
+    >>> strength(G)["USA"]
+    6.0
+    """
+    return {node: float(value) for node, value in G.degree(weight=weight)}
+
+
+def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
+    """Eigenvector centrality on the undirected view of ``G``.
+
+    Parameters
+    ----------
+    G : networkx graph
+    weight : str
+        Edge attribute holding the weight.
+
+    Returns
+    -------
+    dict
+        Node -> centrality, Euclidean norm 1 over the graph.
+
+    Notes
+    -----
+    :math:`x_i = \\frac{1}{\\lambda} \\sum_j A_{ij} x_j`, the leading eigenvector of the
+    weighted adjacency matrix (Bonacich 1972). A directed aid graph is mostly acyclic
+    (donors rarely receive), where the directed definition gives zero to everyone, so
+    directed graphs are taken as undirected: a tie of aid in either direction counts.
+
+    References
+    ----------
+    Bonacich, P. (1972). Factoring and weighting approaches to status scores and clique
+    identification. Journal of Mathematical Sociology 2(1), 113-120.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["A", "B", "C"])
+    >>> round(eigenvector(G)["B"], 4)
+    0.7071
+    """
+    H = G.to_undirected(as_view=True) if G.is_directed() else G
+    if H.number_of_edges() == 0:
+        return {node: 0.0 for node in H}
+    try:
+        return nx.eigenvector_centrality(H, weight=weight, max_iter=1000, tol=1e-9)
+    except nx.PowerIterationFailedConvergence:
+        return nx.eigenvector_centrality_numpy(H, weight=weight)
+
+
+def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[str, float]]:
+    """Degree, strength, betweenness, eigenvector and PageRank of every node.
+
+    Parameters
+    ----------
+    G : networkx graph (directed or not)
+    weight : str
+        Edge attribute holding the weight (alliance commitment, or aid in millions).
+
+    Returns
+    -------
+    dict
+        Node -> {"degree", "strength", "betweenness", "eigenvector", "pagerank"}; for a
+        directed graph also "in_degree", "out_degree", "in_strength", "out_strength".
+
+    Notes
+    -----
+    - degree: number of neighbours, :math:`k_i` (in plus out for directed graphs).
+    - strength: :math:`s_i = \\sum_j w_{ij}` (see ``strength``).
+    - betweenness: :math:`c_B(v) = \\sum_{s \\ne v \\ne t} \\sigma_{st}(v) / \\sigma_{st}`,
+      normalised, on unweighted shortest paths (Freeman 1977; Brandes 2001): a weight
+      here measures closeness of a tie, not a distance, so it is not used as a length.
+    - eigenvector: see ``eigenvector`` (weighted).
+    - PageRank: :math:`PR_i = \\frac{1-\\alpha}{N} + \\alpha \\sum_j \\frac{w_{ji}}{s_j^{out}} PR_j`
+      with :math:`\\alpha = 0.85` (Brin and Page 1998), weighted; in an aid graph rank
+      flows from donors to recipients.
+
+    References
+    ----------
+    Freeman, L. C. (1977). A set of measures of centrality based on betweenness.
+    Sociometry 40(1), 35-41. Brandes, U. (2001). A faster algorithm for betweenness
+    centrality. Journal of Mathematical Sociology 25(2), 163-177. Brin, S. and Page, L.
+    (1998). The anatomy of a large-scale hypertextual Web search engine. Computer
+    Networks and ISDN Systems 30, 107-117.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_weighted_edges_from([("USA", "GBR", 3), ("USA", "JPN", 3), ("USA", "KOR", 3)])
+    >>> table = centrality_table(G)
+    >>> table["USA"]["degree"], table["USA"]["strength"], table["USA"]["betweenness"]
+    (3, 9.0, 1.0)
+    """
+    if G.number_of_nodes() == 0:
+        return {}
+    table: dict[Any, dict[str, float]] = {node: {} for node in G}
+    strengths = strength(G, weight=weight)
+    betweenness = nx.betweenness_centrality(G, weight=None, normalized=True)
+    eig = eigenvector(G, weight=weight)
+    has_weight = any(d.get(weight, 1) > 0 for _, _, d in G.edges(data=True))
+    pagerank = nx.pagerank(G, weight=weight if has_weight else None)
+    for node in G:
+        row = table[node]
+        row["degree"] = G.degree(node)
+        row["strength"] = strengths[node]
+        if G.is_directed():
+            row["in_degree"] = G.in_degree(node)
+            row["out_degree"] = G.out_degree(node)
+            row["in_strength"] = float(G.in_degree(node, weight=weight))
+            row["out_strength"] = float(G.out_degree(node, weight=weight))
+        row["betweenness"] = betweenness[node]
+        row["eigenvector"] = eig[node]
+        row["pagerank"] = pagerank[node]
+    return table
+
+
+def ranked(table: dict[Any, dict[str, float]], *, by: str = "pagerank") -> list[tuple[Any, dict]]:
+    """Rows of a centrality table sorted by ``by`` (descending), ties by node id.
+
+    >>> ranked({"A": {"pagerank": 0.2}, "B": {"pagerank": 0.8}})[0][0]
+    'B'
+    """
+    return sorted(table.items(), key=lambda item: (-item[1].get(by, 0.0), str(item[0])))

@@ -1,0 +1,1 @@
+"""Outputs: tables, files and HTML built from networkx graphs and query results."""

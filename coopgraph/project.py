@@ -1,0 +1,236 @@
+"""The one boundary between RDF and networkx: layers of the graph as of a year.
+
+Every layer runs one named query from the library (``memberships-in-year``,
+``aid-flows-in-year``, ``participations-in-year``) and turns its rows into a plain networkx
+graph; no other module turns RDF into networkx. Nodes are nations keyed by their
+coopgraph id (ISO 3166-1 alpha-3, or the former code of a dissolved state).
+
+The year mode is DESIGN.md's "in a year": a fact counts when it holds on any day of the
+year, as the COW and ATOP dyad-year files count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from coopgraph import queries
+
+#: Edge weight per commitment type, as Signorino and Ritter (1999) code alliance ties:
+#: defence pact 3, neutrality or non-aggression 2, entente or consultation 1.
+COMMITMENT_WEIGHTS: dict[str, float] = {
+    "defence": 3.0,
+    "neutrality": 2.0,
+    "entente": 1.0,
+    "collective-security": 1.0,
+}
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _python(term: Any) -> Any:
+    """A pyoxigraph term as a Python value (int, Decimal, date, bool, str)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype == _XSD + "integer":
+            return int(term.value)
+        if datatype == _XSD + "decimal":
+            return Decimal(term.value)
+        if datatype == _XSD + "date":
+            return dt.date.fromisoformat(term.value)
+        if datatype == _XSD + "boolean":
+            return term.value == "true"
+        return term.value
+    return str(term)
+
+
+def rows(store: ox.Store, name: str, **params: object) -> list[dict[str, Any]]:
+    """The rows of a library SELECT query as dicts of Python values."""
+    query = queries.library()[name]
+    result = queries.run(store, query, {k: str(v) for k, v in params.items()})
+    variables = [v.value for v in result.variables]
+    return [{v: _python(solution[v]) for v in variables} for solution in result]
+
+
+def alliance_layer(
+    store: ox.Store, year: int, *, weights: Mapping[str, float] = COMMITMENT_WEIGHTS
+) -> nx.Graph:
+    """Nations tied by shared alliances in ``year``.
+
+    Nodes: nations (attributes ``label``, ``iri``). An edge joins two states that were
+    members of the same alliance at some time in the year; ``weight`` is the sum over
+    their shared alliances of the commitment weight (``weights``, by default
+    Signorino-Ritter's 3/2/1), ``alliances`` lists the alliance ids.
+    """
+    members: dict[str, set[str]] = {}
+    commitment: dict[str, str] = {}
+    graph = nx.Graph(layer="alliances", year=year)
+    for row in rows(store, "memberships-in-year", year=year):
+        graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
+        members.setdefault(row["alliance_id"], set()).add(row["code"])
+        commitment[row["alliance_id"]] = row["commitment"]
+    for alliance, nations in sorted(members.items()):
+        w = float(weights.get(commitment[alliance], 1.0))
+        ordered = sorted(nations)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if graph.has_edge(a, b):
+                    graph[a][b]["weight"] += w
+                    graph[a][b]["alliances"].append(alliance)
+                else:
+                    graph.add_edge(a, b, weight=w, alliances=[alliance])
+    return graph
+
+
+def year_share(row: Mapping[str, Any], year: int) -> float:
+    """The share of a flow's amount that falls in ``year``.
+
+    A record counted in a fiscal year (the Greenbook's) belongs wholly to the year it is
+    named for; any other record is spread evenly over the calendar years its period
+    overlaps (an arms deal delivered 2018-2021 counts a quarter in each year).
+
+    >>> year_share({"fiscal_year": "1999", "start": dt.date(1998, 10, 1),
+    ...             "end": dt.date(1999, 9, 30)}, 1999)
+    1.0
+    >>> year_share({"fiscal_year": None, "start": dt.date(2018, 1, 1),
+    ...             "end": dt.date(2021, 12, 31)}, 2019)
+    0.25
+    """
+    fiscal = row.get("fiscal_year")
+    if fiscal:
+        return 1.0 if str(fiscal) == str(year) else 0.0
+    start, end = row["start"], row.get("end") or row["start"]
+    if not start.year <= year <= end.year:
+        return 0.0
+    return 1.0 / (end.year - start.year + 1)
+
+
+def aid_layer(store: ox.Store, year: int, *, unit: str = "USD") -> nx.DiGraph:
+    """Aid flows of ``year`` as a directed donor -> recipient graph.
+
+    Edge attributes: ``amount`` (the year's share of every flow's amount in ``unit``,
+    see ``year_share``), ``weight`` (the same in millions, the weight metrics use),
+    ``flows`` (number of records active in the year, with or without an amount in
+    ``unit``) and ``types`` (aid types). A pair with only unquantified records (an arms
+    transfer without a published value) has an edge of weight 0.
+    """
+    graph = nx.DiGraph(layer="aid", year=year, unit=unit)
+    for row in rows(store, "aid-flows-in-year", year=year):
+        share = year_share(row, year)
+        if row["fiscal_year"] and share == 0.0:
+            continue  # a fiscal-year record overlapping this year but counted in another
+        d, r = row["donor_code"], row["recipient_code"]
+        graph.add_node(d, label=row["donor_name"], iri=row["donor"], kind="nation")
+        graph.add_node(r, label=row["recipient_name"], iri=row["recipient"], kind="nation")
+        if not graph.has_edge(d, r):
+            graph.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
+        edge = graph[d][r]
+        edge["flows"] += 1
+        if row["type"] not in edge["types"]:
+            edge["types"].append(row["type"])
+        if row["amount"] is not None and row["unit"] == unit:
+            edge["amount"] += float(row["amount"]) * share
+            edge["weight"] = edge["amount"] / 1e6
+    return graph
+
+
+def _when(row: Mapping[str, Any], start: str = "start", end: str = "end") -> str:
+    first = row.get(start)
+    last = row.get(end)
+    if first and last:
+        return f"from {first} to {last}"
+    if first:
+        return f"since {first}"
+    return ""
+
+
+def cooperation_graph(store: ox.Store, year: int) -> nx.MultiDiGraph:
+    """Nations, alliances and operations of ``year`` with their facts as edges (for HTML).
+
+    Node attribute ``kind`` is ``nation``, ``alliance`` or ``operation``; edge attribute
+    ``relation`` is ``member of``, ``took part in`` or ``aid to``; every edge carries
+    ``fact`` (a sentence stating it with its dates) and ``source`` (title and URL).
+    """
+    graph = nx.MultiDiGraph(year=year)
+    for row in rows(store, "memberships-in-year", year=year):
+        graph.add_node(row["code"], label=row["nation"], kind="nation", iri=row["state"])
+        graph.add_node(
+            row["alliance_id"],
+            label=row["alliance_name"],
+            kind="alliance",
+            iri=row["alliance"],
+            detail=f"{row['commitment']} commitment",
+        )
+        fact = f"{row['nation']} was a member of {row['alliance_name']} {_when(row)}"
+        if row["statuses"]:
+            fact += f" ({row['statuses']})"
+        graph.add_edge(
+            row["code"],
+            row["alliance_id"],
+            relation="member of",
+            fact=fact,
+            source=f"{row['source']} <{row['source_url']}>",
+        )
+    for row in rows(store, "participations-in-year", year=year):
+        graph.add_node(row["code"], label=row["nation"], kind="nation", iri=row["state"])
+        graph.add_node(
+            row["operation_id"],
+            label=row["operation_name"],
+            kind="operation",
+            iri=row["operation"],
+            detail=f"{row['kind']} operation {_when(row, 'op_start', 'op_end')}",
+        )
+        fact = f"{row['nation']} took part in {row['operation_name']} as {row['role']}"
+        when = _when(row)
+        if when:
+            fact += f" {when}"
+        if row["peak_troops"] is not None:
+            fact += f"; peak {row['peak_troops']:,} troops"
+            if row["peak_troops_date"]:
+                fact += f" on {row['peak_troops_date']}"
+        graph.add_edge(
+            row["code"],
+            row["operation_id"],
+            relation="took part in",
+            fact=fact,
+            source=f"{row['source']} <{row['source_url']}>",
+        )
+    for row in rows(store, "aid-flows-in-year", year=year):
+        if row["fiscal_year"] and year_share(row, year) == 0.0:
+            continue
+        graph.add_node(row["donor_code"], label=row["donor_name"], kind="nation", iri=row["donor"])
+        graph.add_node(
+            row["recipient_code"], label=row["recipient_name"], kind="nation", iri=row["recipient"]
+        )
+        what = row["programme"] or row["type"]
+        fact = f"{row['donor_name']} to {row['recipient_name']}: {row['type']} ({what})"
+        if row["fiscal_year"]:
+            fact += f", fiscal year {row['fiscal_year']}"
+        else:
+            fact += f", {_when(row)}"
+        if row["amount"] is not None:
+            fact += f", {float(row['amount']):,.0f} {row['unit']}"
+            if row["figure"]:
+                fact += f" ({row['figure']}{', estimate' if row['estimate'] else ''})"
+        if row["note"]:
+            fact += f". {row['note']}"
+        graph.add_edge(
+            row["donor_code"],
+            row["recipient_code"],
+            relation="aid to",
+            fact=fact,
+            amount=float(row["amount"]) * year_share(row, year)
+            if row["amount"] is not None and row["unit"] == "USD"
+            else 0.0,
+            source=f"{row['source']} <{row['source_url']}>",
+        )
+    return graph

@@ -1,0 +1,217 @@
+"""The bundled query library (``*.rq`` beside this file) and the runner that binds parameters.
+
+A library query declares itself in comment lines at its top::
+
+    # title: Members of an alliance on a date
+    # description: ...
+    # param: alliance organisation NATO -- alliance id or IRI
+    # param: date date 1999-07-01 -- the day
+
+Each ``param`` line gives the variable name, its kind (``year``, ``date``, ``nation``,
+``organisation``, ``operation``, ``integer``, ``string`` or ``iri``), a default and a help
+text. A value is checked against its kind, turned into one RDF term by Oxigraph (which
+escapes it) and put in place of the variable wherever the query uses it, outside
+comments, strings and IRIs; so a parameter is always one constant and cannot change the
+query's shape. (Oxigraph's own ``substitutions`` would be the cleaner path, but in 0.5
+it accepts only variables the query projects, and these queries filter on them.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopgraph import dates, ids
+from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.paths import shown
+
+LIBRARY = Path(__file__).parent
+XSD = "http://www.w3.org/2001/XMLSchema#"
+KINDS = ("year", "date", "nation", "organisation", "operation", "integer", "string", "iri")
+_PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(\w+)\s+(\S*)\s*(?:--\s*(.*))?$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter."""
+
+    name: str
+    kind: str
+    default: str
+    help: str = ""
+
+
+@dataclass
+class Query:
+    """A SPARQL query with its declared parameters and where it came from."""
+
+    text: str
+    origin: str
+    name: str = ""
+    title: str = ""
+    description: str = ""
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE (the first keyword after the prologue)."""
+        body = re.sub(r"#[^\n]*", "", self.text)
+        body = re.sub(r"(?is)\b(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", body)
+        match = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
+        return match.group(1).upper() if match else "SELECT"
+
+
+def parse_header(text: str, origin: str, name: str = "") -> Query:
+    """Read the ``# title/description/param`` comment lines of a query."""
+    query = Query(text=text, origin=origin, name=name)
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        if stripped.startswith("# title:"):
+            query.title = stripped.split(":", 1)[1].strip()
+        elif stripped.startswith("# description:"):
+            query.description = stripped.split(":", 1)[1].strip()
+        elif re.match(r"#\s*param:", stripped):
+            match = _PARAM.match(stripped)
+            if not match or match.group(2) not in KINDS:
+                raise CoopgraphError(
+                    f"bad param declaration (write '# param: NAME KIND DEFAULT -- help', "
+                    f"KIND one of {', '.join(KINDS)})",
+                    path=origin,
+                    line=number,
+                )
+            pname, kind, default, help_ = match.groups()
+            query.params[pname] = Param(pname, kind, default, help_ or "")
+    return query
+
+
+def library() -> dict[str, Query]:
+    """Every bundled query by name (the file name without ``.rq``)."""
+    return {
+        path.stem: parse_header(path.read_text(encoding="utf-8"), shown(path), path.stem)
+        for path in sorted(LIBRARY.glob("*.rq"))
+    }
+
+
+def load(name: str | None = None, *, file: Path | None = None, text: str | None = None) -> Query:
+    """A query by library name, from a ``.rq`` file, or given inline (exactly one)."""
+    if sum(x is not None for x in (name, file, text)) != 1:
+        raise UsageError("give exactly one of a query text, --file or --name")
+    if name is not None:
+        queries = library()
+        if name not in queries:
+            raise UsageError(
+                f"unknown query name '{name}' (known: {', '.join(queries)}; "
+                "see 'coopgraph queries')"
+            )
+        return queries[name]
+    if file is not None:
+        try:
+            content = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise UsageError(f"cannot read query file: {reason}", path=shown(file)) from None
+        return parse_header(content, shown(file))
+    return parse_header(text or "", "<query>")
+
+
+def _value(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
+    kind = param.kind
+    try:
+        if kind == "year":
+            if not re.fullmatch(r"-?\d{1,4}", raw.strip()):
+                raise ValueError(f"'{raw}' is not a year")
+            return ox.Literal(str(dates.check_year(int(raw))), datatype=ox.NamedNode(XSD + "integer"))
+        if kind == "date":
+            day = dt.date.fromisoformat(raw.strip())
+            dates.check_year(day.year)
+            return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+        if kind == "integer":
+            return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+        if kind == "string":
+            return ox.Literal(raw)
+        if kind == "iri" or raw.startswith(("http://", "https://")):
+            return ox.NamedNode(raw.strip("<>"))
+        if not ids.is_slug(raw):
+            raise ValueError(f"'{raw}' is not an id")
+        mint = {"nation": ids.nation, "organisation": ids.organisation, "operation": ids.operation}
+        return ox.NamedNode(mint[kind](raw.upper() if kind == "nation" else raw))
+    except ValueError as error:
+        message = str(error)
+        if kind == "date" and "isoformat" in message:
+            message = f"'{raw}' is not a date (YYYY-MM-DD)"
+        raise UsageError(f"parameter {param.name}: {message}") from None
+
+
+def bind(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Check ``values`` against the query's declared parameters and return substitutions.
+
+    Unknown names are an error; a declared parameter not given takes its default.
+    """
+    unknown = sorted(set(values) - set(query.params))
+    if unknown:
+        declared = ", ".join(query.params) or "none"
+        raise UsageError(
+            f"unknown parameter '{unknown[0]}' for this query (declared: {declared})"
+        )
+    substitutions = {}
+    for name, param in query.params.items():
+        raw = values.get(name, param.default)
+        if raw == "":
+            raise UsageError(f"parameter {name} has no default: give --param {name}=VALUE")
+        substitutions[ox.Variable(name)] = _value(param, raw)
+    return substitutions
+
+
+_TOKENS = re.compile(
+    r'(?P<skip>#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>)'
+    r"|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with each bound variable replaced by its term, outside comments, strings
+    and IRIs.
+
+    >>> substitute('SELECT * { ?s ?p ?year } # ?year', {ox.Variable("year"): ox.Literal("1")})
+    'SELECT * { ?s ?p "1" } # ?year'
+    """
+    by_name = {variable.value: str(term) for variable, term in terms.items()}
+
+    def replace(match: re.Match) -> str:
+        if match.group("var") and match.group("var")[1:] in by_name:
+            return by_name[match.group("var")[1:]]
+        return match.group(0)
+
+    return _TOKENS.sub(replace, text)
+
+
+def run(store: ox.Store, query: Query, values: dict[str, str] | None = None):
+    """Run ``query`` on ``store`` with parameters; a syntax error names file:line.
+
+    Returns pyoxigraph's result: QuerySolutions, QueryBoolean or QueryTriples. The
+    default graph is the union of all named graphs.
+    """
+    substitutions = bind(query, values or {})
+    try:
+        return store.query(substitute(query.text, substitutions), use_default_graph_as_union=True)
+    except SyntaxError as error:
+        match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or "")
+        if match:
+            line, column, message = match.groups()
+            raise CoopgraphError(
+                f"SPARQL syntax error at column {column}: {message}",
+                path=query.origin,
+                line=int(line),
+            ) from None
+        raise CoopgraphError(f"SPARQL syntax error: {error.msg}", path=query.origin) from None
+    except OSError as error:
+        raise CoopgraphError(f"query failed: {error}", path=query.origin) from None

@@ -1,0 +1,176 @@
+"""The embedded store: Oxigraph on disk, written in generations, read read-only.
+
+This module is the only one that opens the store, so an external SPARQL endpoint can
+replace it later behind the same functions (``open_reader``, ``write``, ``counts``).
+
+Layout of a store directory::
+
+    STORE/CURRENT              name of the current generation (replaced atomically)
+    STORE/generations/g-.../   one complete Oxigraph (RocksDB) store per generation
+    STORE/.lock                held by the one writer at a time
+
+A write builds a new generation beside the current one (from empty for a build, from
+``Store.backup()`` of the current one for a change), flushes it, then points CURRENT at it
+with one ``os.replace``. A failed or killed write leaves CURRENT where it was, so readers
+never see a half-written store (DESIGN.md, "The store"). Readers open the current
+generation with ``Store.read_only``; Oxigraph calls reading a directory another process
+writes undefined behaviour, and generations make sure that never happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopgraph.errors import CoopgraphError
+from coopgraph.paths import shown
+
+CURRENT = "CURRENT"
+GENERATIONS = "generations"
+#: Generations kept after a write: the new one and the one before it, which a reader that
+#: opened it just before the switch may still be using.
+KEEP = 2
+
+
+@dataclass(frozen=True)
+class GraphCount:
+    """Triples in one named graph (``graph`` is None for the default graph)."""
+
+    graph: str | None
+    triples: int
+
+
+def _current_name(root: Path) -> str | None:
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CoopgraphError(f"cannot read store: {error.strerror}", path=shown(root)) from None
+    return name or None
+
+
+def current_generation(root: Path) -> Path | None:
+    """The directory of the current generation, or None when nothing was built."""
+    name = _current_name(root)
+    if name is None:
+        return None
+    path = root / GENERATIONS / name
+    return path if path.is_dir() else None
+
+
+def exists(root: Path) -> bool:
+    """True when ``root`` holds a built store."""
+    return current_generation(root) is not None
+
+
+def open_reader(root: Path) -> ox.Store:
+    """Open the current generation read-only; a clear error when there is none."""
+    generation = current_generation(root)
+    if generation is None:
+        raise CoopgraphError(
+            "no store here: run 'coopgraph build' first (or pass --store)", path=shown(root)
+        )
+    try:
+        return ox.Store.read_only(str(generation))
+    except OSError as error:
+        raise CoopgraphError(f"cannot open store: {error}", path=shown(root)) from None
+
+
+@contextlib.contextmanager
+def _writer_lock(root: Path) -> Iterator[None]:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = (root / ".lock").open("a")
+    except OSError as error:
+        raise CoopgraphError(
+            f"cannot write the store: {error.strerror}", path=shown(root)
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CoopgraphError(
+                "another coopgraph process is writing this store; try again when it ends",
+                path=shown(root),
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -> Path:
+    """Apply ``change`` to a new generation and make it current atomically.
+
+    ``from_empty`` starts from an empty store (a full build); otherwise the new generation
+    starts as a checkpoint of the current one (an import or removal). If ``change`` raises,
+    the new generation is deleted and the store stays as it was.
+    """
+    with _writer_lock(root):
+        generations = root / GENERATIONS
+        generations.mkdir(exist_ok=True)
+        name = f"g-{time.time_ns()}-{os.getpid()}"
+        target = generations / name
+        try:
+            previous = current_generation(root)
+            if from_empty or previous is None:
+                store = ox.Store(str(target))
+            else:
+                ox.Store.read_only(str(previous)).backup(str(target))
+                store = ox.Store(str(target))
+            change(store)
+            store.flush()
+            del store
+            pointer = root / f".{CURRENT}.{name}"
+            with pointer.open("w", encoding="utf-8") as handle:
+                handle.write(name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(pointer, root / CURRENT)
+            _fsync_dir(root)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                (root / f".{CURRENT}.{name}").unlink()
+            raise
+        _prune(generations, keep_name=name)
+        return target
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(generations: Path, keep_name: str) -> None:
+    """Delete all but the newest ``KEEP`` generations (names sort by creation time)."""
+    names = sorted(
+        (p.name for p in generations.iterdir() if p.is_dir()),
+        key=lambda n: int(n.split("-")[1]) if n.count("-") >= 2 else 0,
+    )
+    for old in names[:-KEEP]:
+        if old != keep_name:
+            shutil.rmtree(generations / old, ignore_errors=True)
+
+
+def counts(store: ox.Store) -> list[GraphCount]:
+    """Triples per named graph, sorted by graph IRI."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    result = [GraphCount(row["g"].value, int(row["n"].value)) for row in store.query(query)]
+    default = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    n = int(next(iter(default))["n"].value)
+    if n:
+        result.append(GraphCount(None, n))
+    return result
