@@ -73,9 +73,7 @@ def provenance(results: list[SourceResult], when: dt.datetime) -> str:
                 meta,
             )
         )
-        lines.append(
-            nt.quad(g, DCT + "creator", nt.literal(f"coopgraph {__version__}"), meta)
-        )
+        lines.append(nt.quad(g, DCT + "creator", nt.literal(f"coopgraph {__version__}"), meta))
         lines.append(nt.quad(g, CG.triples, nt.integer(triples), meta))
         for record in result.files:
             f = ids.fact("input", result.name, record.path.name)

@@ -62,8 +62,12 @@ def main(ctx: click.Context, store_path: Path | None) -> None:
 
 
 @main.command(epilog="Example: coopgraph build --store /tmp/cg-store")
-@click.option("--data", type=click.Path(path_type=Path), help="Curated data folder (default data/).")
-@click.option("--ontology", type=click.Path(path_type=Path), help="Ontology folder (default ontology/).")
+@click.option(
+    "--data", type=click.Path(path_type=Path), help="Curated data folder (default data/)."
+)
+@click.option(
+    "--ontology", type=click.Path(path_type=Path), help="Ontology folder (default ontology/)."
+)
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (not recommended).")
 @click.pass_obj
 def build(store_path: Path, data: Path | None, ontology: Path | None, no_validate: bool) -> None:
@@ -87,20 +91,43 @@ def build(store_path: Path, data: Path | None, ontology: Path | None, no_validat
     _message(f"built in {report.seconds:.2f} s")
 
 
-@main.command(epilog="Example: coopgraph query -n alliance-members -p alliance=NATO -p date=1990-01-01")
+@main.command(
+    epilog="Example: coopgraph query -n alliance-members -p alliance=NATO -p date=1990-01-01"
+)
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from a .rq file.")
-@click.option("-n", "--name", help="Run a query of the bundled library by name (see 'coopgraph queries').")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a declared parameter (repeatable), e.g. year=1999.")
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file.",
+)
+@click.option(
+    "-n", "--name", help="Run a query of the bundled library by name (see 'coopgraph queries')."
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a declared parameter (repeatable), e.g. year=1999.",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
     default="table",
     show_default=True,
-    help="table/csv/tsv/json/xml for SELECT and ASK; turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.",
+    help="table/csv/tsv/json/xml for SELECT and ASK; "
+    "turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
 @click.pass_obj
 def query(store_path, sparql, file, name, params, fmt, output) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
@@ -130,11 +157,36 @@ def queries() -> None:
 
 @main.command(epilog="Example: coopgraph metrics --year 1999 --layer aid --format csv")
 @click.option("--year", type=YEAR, required=True, help="The year (facts active at any time in it).")
-@click.option("--layer", "layers", type=click.Choice(list(api.LAYERS)), multiple=True, help="Layer(s) to rank (default: all).")
-@click.option("--by", type=click.Choice(["pagerank", "strength", "degree", "betweenness", "eigenvector"]), default="pagerank", show_default=True, help="Measure to rank by.")
-@click.option("--top", type=click.IntRange(min=1), help="Show only the first N nations of each layer.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "--layer",
+    "layers",
+    type=click.Choice(list(api.LAYERS)),
+    multiple=True,
+    help="Layer(s) to rank (default: all).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["pagerank", "strength", "degree", "betweenness", "eigenvector"]),
+    default="pagerank",
+    show_default=True,
+    help="Measure to rank by.",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), help="Show only the first N nations of each layer."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
 @click.pass_obj
 def metrics(store_path, year, layers, by, top, fmt, output) -> None:
     """Rank nations by centrality in the alliance and aid layers of a year.
@@ -152,7 +204,13 @@ def metrics(store_path, year, layers, by, top, fmt, output) -> None:
 
 @main.command(epilog="Example: coopgraph viz --year 1999 -o graph-1999.html")
 @click.option("--year", type=YEAR, required=True, help="The year to draw.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write.",
+)
 @click.pass_obj
 def viz(store_path, year, output) -> None:
     """Write an interactive HTML graph of a year: nations, alliances, operations, aid.
@@ -167,7 +225,11 @@ def viz(store_path, year, output) -> None:
 
 @main.command(epilog="Example: coopgraph validate my-facts.ttl")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--data", type=click.Path(path_type=Path), help="Curated data folder to validate (default data/).")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Curated data folder to validate (default data/).",
+)
 def validate(files, data) -> None:
     """Validate Turtle FILES (or the curated data) against the SHACL shapes.
 

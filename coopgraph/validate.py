@@ -14,6 +14,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from coopgraph.errors import CoopgraphError
+from coopgraph.namespace import PREFIXES
 from coopgraph.paths import ontology_dir, shown
 
 
@@ -34,7 +35,7 @@ def check_turtle(path: Path) -> None:
     """Parse a Turtle file with Oxigraph's parser to report syntax errors as file:line."""
     try:
         with path.open("rb") as handle:
-            for _ in ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+            for _ in ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
                 pass
     except OSError as error:
         raise CoopgraphError(f"cannot read file: {error.strerror}", path=shown(path)) from None
@@ -82,8 +83,8 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> li
         data, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True
     )
     namespaces = rdflib.Graph().namespace_manager
-    from coopgraph.namespace import PREFIXES
-
+    for prefix, uri in data.namespace_manager.namespaces():
+        namespaces.bind(prefix, uri, override=False)
     for prefix, uri in PREFIXES.items():
         namespaces.bind(prefix, uri, override=True)
     violations = []

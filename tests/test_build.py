@@ -27,13 +27,17 @@ def test_build_reports_triples_per_named_graph(fixture_store):
 def test_rebuild_gives_the_same_graph(tmp_path):
     first = api.build(tmp_path / "s", data=FIXTURE_DATA)
     dump1 = sorted(
-        str(q) for q in store.open_reader(tmp_path / "s").quads_for_pattern(None, None, None,
-        __import__("pyoxigraph").NamedNode(ids.graph("curated")))
+        str(q)
+        for q in store.open_reader(tmp_path / "s").quads_for_pattern(
+            None, None, None, __import__("pyoxigraph").NamedNode(ids.graph("curated"))
+        )
     )
     second = api.build(tmp_path / "s", data=FIXTURE_DATA)
     dump2 = sorted(
-        str(q) for q in store.open_reader(tmp_path / "s").quads_for_pattern(None, None, None,
-        __import__("pyoxigraph").NamedNode(ids.graph("curated")))
+        str(q)
+        for q in store.open_reader(tmp_path / "s").quads_for_pattern(
+            None, None, None, __import__("pyoxigraph").NamedNode(ids.graph("curated"))
+        )
     )
     assert dump1 == dump2
     assert [c.triples for c in first.counts] == [c.triples for c in second.counts]
@@ -115,8 +119,10 @@ def test_failed_write_leaves_previous_generation(tmp_path):
     before = store.current_generation(root)
 
     def boom(target):
-        target.bulk_load(input=b"<http://a> <http://b> <http://c> .", format=__import__(
-            "pyoxigraph").RdfFormat.N_TRIPLES)
+        target.bulk_load(
+            input=b"<http://a> <http://b> <http://c> .",
+            format=__import__("pyoxigraph").RdfFormat.N_TRIPLES,
+        )
         raise RuntimeError("killed half-way")
 
     with pytest.raises(RuntimeError):
@@ -124,8 +130,12 @@ def test_failed_write_leaves_previous_generation(tmp_path):
     assert store.current_generation(root) == before
     assert [p.name for p in (root / "generations").iterdir()] == [before.name]
     reader = store.open_reader(root)
-    assert not any(True for _ in reader.quads_for_pattern(
-        __import__("pyoxigraph").NamedNode("http://a"), None, None))
+    assert not any(
+        True
+        for _ in reader.quads_for_pattern(
+            __import__("pyoxigraph").NamedNode("http://a"), None, None
+        )
+    )
 
 
 def test_missing_store_is_a_clear_error(tmp_path):

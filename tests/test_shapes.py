@@ -20,7 +20,7 @@ SHAPE_IDS = sorted(
 
 def test_shapes_are_numbered_with_messages():
     shapes = shapes_graph()
-    assert SHAPE_IDS == [f"S{i:02d}" for i in range(1, len(SHAPE_IDS) + 1)]
+    assert [f"S{i:02d}" for i in range(1, len(SHAPE_IDS) + 1)] == SHAPE_IDS
     for prop in shapes.objects(None, SH.property):
         message = shapes.value(prop, SH.message)
         assert message is not None and re.match(r"S\d\d: ", str(message))

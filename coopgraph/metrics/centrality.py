@@ -6,9 +6,11 @@ networkx's own centrality functions do; ``centrality_table`` gathers them per no
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 MEASURES = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 
@@ -48,7 +50,7 @@ def strength(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
 
 
 def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
-    """Eigenvector centrality on the undirected view of ``G``.
+    """Eigenvector centrality on the undirected view of ``G``, defined on any graph.
 
     Parameters
     ----------
@@ -59,14 +61,21 @@ def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
     Returns
     -------
     dict
-        Node -> centrality, Euclidean norm 1 over the graph.
+        Node -> centrality, non-negative, Euclidean norm 1 over the graph (all zero for a
+        graph without edges).
 
     Notes
     -----
-    :math:`x_i = \\frac{1}{\\lambda} \\sum_j A_{ij} x_j`, the leading eigenvector of the
-    weighted adjacency matrix (Bonacich 1972). A directed aid graph is mostly acyclic
-    (donors rarely receive), where the directed definition gives zero to everyone, so
-    directed graphs are taken as undirected: a tie of aid in either direction counts.
+    :math:`x_i = \\frac{1}{\\lambda} \\sum_j A_{ij} x_j`, the eigenvector of the largest
+    eigenvalue :math:`\\lambda` of the weighted adjacency matrix (Bonacich 1972). Aid
+    graphs are mostly acyclic (donors rarely receive), where the directed definition gives
+    zero to everyone, so a directed graph is taken as undirected: a tie in either
+    direction counts. Yearly layers are often disconnected; there the leading eigenvector
+    lies in the component with the largest :math:`\\lambda` and every other node scores 0,
+    which is the definition itself (networkx's power iteration instead returns values
+    that depend on its start vector, and its numpy variant refuses). Components that tie
+    for the largest :math:`\\lambda` share the unit norm. On a connected graph the result
+    equals ``networkx.eigenvector_centrality``.
 
     References
     ----------
@@ -78,14 +87,31 @@ def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
     >>> G = nx.path_graph(["A", "B", "C"])
     >>> round(eigenvector(G)["B"], 4)
     0.7071
+    >>> G.add_edge("D", "E")  # a smaller component: leading eigenvalue 1 < sqrt(2)
+    >>> eigenvector(G)["D"]
+    0.0
     """
     H = G.to_undirected(as_view=True) if G.is_directed() else G
-    if H.number_of_edges() == 0:
-        return {node: 0.0 for node in H}
-    try:
-        return nx.eigenvector_centrality(H, weight=weight, max_iter=1000, tol=1e-9)
-    except nx.PowerIterationFailedConvergence:
-        return nx.eigenvector_centrality_numpy(H, weight=weight)
+    scores = {node: 0.0 for node in H}
+    leading: list[tuple[float, list, np.ndarray]] = []
+    for component in nx.connected_components(H):
+        if len(component) < 2:
+            continue
+        nodes = sorted(component, key=str)
+        A = nx.to_numpy_array(H, nodelist=nodes, weight=weight)
+        values, vectors = np.linalg.eigh(A)
+        leading.append((float(values[-1]), nodes, np.abs(vectors[:, -1])))
+    if not leading:
+        return scores
+    top = max(value for value, _, _ in leading)
+    if top <= 0:
+        return scores
+    chosen = [(nodes, vector) for value, nodes, vector in leading if value >= top * (1 - 1e-9)]
+    norm = math.sqrt(sum(float(v @ v) for _, v in chosen))
+    for nodes, vector in chosen:
+        for node, value in zip(nodes, vector, strict=False):
+            scores[node] = float(value) / norm
+    return scores
 
 
 def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[str, float]]:

@@ -70,7 +70,7 @@ def network(graph: nx.MultiDiGraph, *, title: str = "coopgraph") -> Network:
             color=style["color"],
             shape=style["shape"],
             size=style["size"] + (min(degree.get(node, 0), 30) if kind == "nation" else 0),
-            group=kind,
+            kind=kind,  # not "group": pyvis drops the colour of grouped nodes
         )
     for u, v, attrs in graph.edges(data=True):
         relation = attrs["relation"]
@@ -100,7 +100,7 @@ def to_html(net: Network, *, title: str, subtitle: str = "") -> str:
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     if isinstance(options, str):
         options = json.loads(options)
-    kinds = {n.get("group") for n in nodes}
+    kinds = {n.get("kind") for n in nodes}
     relations = {e.get("relation") for e in edges}
     data = {
         "title": title,

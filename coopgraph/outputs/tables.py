@@ -42,7 +42,7 @@ def show_term(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, iri in _SHORT:
             if term.value.startswith(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
+                return f"{prefix}:{term.value[len(iri) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return term.value
@@ -63,9 +63,12 @@ def aligned(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(header), "  ".join("-" * w for w in widths)]
+    lines += [line(row) for row in rows]
     return "\n".join(lines)
 
 
@@ -107,7 +110,9 @@ def records(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]) ->
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
         return buffer.getvalue()
-    return aligned(columns, [[_cell(row.get(c), pretty=True) for c in columns] for row in rows]) + "\n"
+    return (
+        aligned(columns, [[_cell(row.get(c), pretty=True) for c in columns] for row in rows]) + "\n"
+    )
 
 
 def _cell(value: Any, pretty: bool = False) -> str:

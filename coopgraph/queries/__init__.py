@@ -128,9 +128,14 @@ def _value(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
         if kind == "year":
             if not re.fullmatch(r"-?\d{1,4}", raw.strip()):
                 raise ValueError(f"'{raw}' is not a year")
-            return ox.Literal(str(dates.check_year(int(raw))), datatype=ox.NamedNode(XSD + "integer"))
+            return ox.Literal(
+                str(dates.check_year(int(raw))), datatype=ox.NamedNode(XSD + "integer")
+            )
         if kind == "date":
-            day = dt.date.fromisoformat(raw.strip())
+            try:
+                day = dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                raise ValueError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
             dates.check_year(day.year)
             return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
         if kind == "integer":
@@ -144,10 +149,7 @@ def _value(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
         mint = {"nation": ids.nation, "organisation": ids.organisation, "operation": ids.operation}
         return ox.NamedNode(mint[kind](raw.upper() if kind == "nation" else raw))
     except ValueError as error:
-        message = str(error)
-        if kind == "date" and "isoformat" in message:
-            message = f"'{raw}' is not a date (YYYY-MM-DD)"
-        raise UsageError(f"parameter {param.name}: {message}") from None
+        raise UsageError(f"parameter {param.name}: {error}") from None
 
 
 def bind(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
@@ -158,9 +160,7 @@ def bind(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode
     unknown = sorted(set(values) - set(query.params))
     if unknown:
         declared = ", ".join(query.params) or "none"
-        raise UsageError(
-            f"unknown parameter '{unknown[0]}' for this query (declared: {declared})"
-        )
+        raise UsageError(f"unknown parameter '{unknown[0]}' for this query (declared: {declared})")
     substitutions = {}
     for name, param in query.params.items():
         raw = values.get(name, param.default)

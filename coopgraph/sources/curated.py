@@ -144,7 +144,7 @@ def read_rows(path: Path, columns: list[str]) -> Iterator[Row]:
                         path=shown(path),
                         line=line,
                     )
-                yield Row(path, line, {c: v.strip() for c, v in zip(columns, values)})
+                yield Row(path, line, {c: v.strip() for c, v in zip(columns, values, strict=False)})
         except UnicodeDecodeError as error:
             raise CoopgraphError(
                 f"not UTF-8 text ({error.reason})", path=shown(path), line=reader.line_num + 1
