@@ -23,6 +23,8 @@ def _hostile_graph() -> nx.MultiDiGraph:
     G.add_edge("AAA", "NATO", relation="member of", fact=XSS, source="s <http://x>")
     G.add_edge("AAA", "OP", relation="took part in", fact="f", source="s")
     G.add_edge("AAA", "AAA", relation="aid to", fact="f", source="s", amount=5e6)
+    G.add_node(XSS, label=XSS, kind="nation")  # a hostile id becomes a hostile label
+    G.add_edge(XSS, "NATO", relation="member of", fact=XSS, source=XSS)
     return G
 
 
@@ -54,7 +56,9 @@ def test_hostile_labels_never_reach_the_page_as_markup():
     payload = re.search(r'id="graph-data">(.*?)</script>', page, re.S).group(1)
     data = json.loads(payload)
     labels = {n["id"]: n["label"] for n in data["nodes"]}
-    assert labels["NATO"] == "</script><script>alert(2)</script>"  # kept as text
+    assert labels[XSS] == XSS  # kept as text, drawn on the canvas
+    titles = {n["id"]: n["title"] for n in data["nodes"]}
+    assert titles["NATO"].startswith("</script><script>alert(2)</script> (NATO)")
     assert data["title"] == XSS
     assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in page
 

@@ -65,7 +65,7 @@ def network(graph: nx.MultiDiGraph, *, title: str = "coopgraph") -> Network:
         lines.append(f"{degree.get(node, 0)} link(s) this year")
         net.add_node(
             str(node),
-            label=str(attrs.get("label", node)) if kind != "nation" else str(node),
+            label=str(node),  # the short id; the full name is in the tooltip
             title="\n".join(lines),
             color=style["color"],
             shape=style["shape"],

@@ -283,6 +283,7 @@ class _Curated:
         self.out.link(n, nt.RDF_TYPE, CG.Nation)
         self.out.text(n, RDFS_LABEL, row["label"], lang="en")
         self.out.text(n, SKOS + "prefLabel", row["label"], lang="en")
+        self.out.text(n, SKOS + "notation", code)  # the coopgraph id: ISO alpha-3 or former
         self.out.interval(n, row)
         self._source(row, n)
         self.nations.add(code)
