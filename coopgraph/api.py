@@ -1,8 +1,10 @@
 """The Python API behind the command line: one function per command.
 
->>> from coopgraph import api                                    # doctest: +SKIP
->>> api.build(store_path)                                        # doctest: +SKIP
->>> rows = api.metrics(store_path, 1999)                         # doctest: +SKIP
+Example (see README.md, "Python")::
+
+    from coopgraph import api
+    api.build(store_path)
+    rows = api.metrics(store_path, 1999)
 """
 
 from __future__ import annotations
