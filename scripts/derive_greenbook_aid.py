@@ -1,20 +1,24 @@
-"""Derive data/aid-us-greenbook.csv from USAID's Greenbook (public domain).
+"""Derive data/aid-us-greenbook.csv from USAID's Greenbook (U.S. Overseas Loans and Grants).
 
-What it derives: US military assistance obligations (Assistance Category "Military") to
-Israel, Egypt, Afghanistan, Iraq, Jordan and Ukraine, every fiscal year FY1946-FY2020,
-one row per recipient x fiscal year x Greenbook programme group ("Publication Row"),
-the amount being the sum over that group's funding accounts in current US dollars.
-Net sums that are zero or negative (de-obligations) are not aid flows and are left out;
-the script says how many and their total.
+What it derives: US military assistance (Greenbook "Assistance Category" == Military) to
+Israel, Egypt, Afghanistan, Iraq, Jordan and Ukraine, every fiscal year in the file
+(FY1946-FY2020, August 2022 release), one row per recipient x fiscal year x programme
+group ("Publication Row"). The amount is the sum of "Obligations (Historical Dollars)"
+over that group's funding accounts: current US dollars, figure "obligation". Net sums
+that are zero or negative (de-obligations) are not aid flows and are left out; the
+script prints how many and their total. The programme column names the group and, in
+brackets, its funding accounts; the type column maps the group to a coopgraph aid type
+(docs/data-format.md), and a group it cannot map stops the script with an error.
 
-Run it on the published file (the CSV rendering or the original workbook's CSV, plain or
-gzip-compressed):
+Run it from the work tree (Python 3 standard library only):
 
-    python scripts/derive_greenbook_aid.py \\
-        ../shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz
+    python scripts/derive_greenbook_aid.py [GREENBOOK_CSV] [-o data/aid-us-greenbook.csv]
 
-It prints rows read and written and the input's SHA-256, and writes the file in the
-format of docs/data-format.md, sorted, so a rerun gives the same bytes.
+GREENBOOK_CSV is the Greenbook CSV, plain or gzip-compressed; it defaults to
+/work/shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz when that
+file exists. The script prints rows read, rows written and the input's SHA-256, and
+writes the rows sorted by donor, recipient, start, type, programme, so a rerun on the
+same input gives the same bytes. Never edit the output by hand: rerun the script.
 """
 
 from __future__ import annotations
@@ -25,17 +29,18 @@ import gzip
 import hashlib
 import sys
 from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INPUT = (
-    ROOT.parent / "shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz"
+SOURCE_ID = "usaid-greenbook"
+DEFAULT_INPUTS = (
+    Path("/work/shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz"),
+    ROOT.parent / "shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz",
 )
 DEFAULT_OUTPUT = ROOT / "data" / "aid-us-greenbook.csv"
-SOURCE_ID = "usaid-greenbook"
 
-#: Greenbook country name -> coopgraph nation id.
+#: Greenbook country name -> coopgraph nation id (ISO 3166-1 alpha-3).
 RECIPIENTS = {
     "Israel": "ISR",
     "Egypt": "EGY",
@@ -45,8 +50,8 @@ RECIPIENTS = {
     "Ukraine": "UKR",
 }
 
-#: Greenbook programme group -> coopgraph aid type (docs/data-format.md).
-PROGRAMMES = {
+#: Greenbook programme group (Publication Row) -> coopgraph aid type.
+PROGRAMME_TYPES = {
     "Foreign Military Financing": "financing",
     "International Military Education and Training": "training",
     "Peace Keeping Operations": "peacekeeping",
@@ -54,77 +59,139 @@ PROGRAMMES = {
     "Drug Interdiction and Counter-Drug": "counter-drug",
     "Other Military Assistance": "military-assistance",
 }
-SECURITY_FORCES_FUNDS = ("Afghanistan Security Forces Fund", "Iraq Security Forces Fund")
+OTHER_MILITARY = "Other Military Assistance"
+#: "Other Military Assistance" mixes very different money, so its accounts are split
+#: into their own rows by type: funds that train and equip a recipient's security forces
+#: (ASFF, ISFF and the Iraq Train and Equip Fund), excess defence articles (equipment),
+#: and the rest (military-assistance). Typing a whole group by its accounts would hide
+#: USD 79 bn of security-forces money among small O&M or EDA amounts.
+SECURITY_FORCES_ACCOUNTS = frozenset(
+    {
+        "Afghanistan Security Forces Fund",
+        "Iraq Security Forces Fund",
+        "Iraq Train and Equip Fund, Army",
+    }
+)
+EQUIPMENT_ACCOUNTS = frozenset({"Excess Defense Articles"})
 
+INPUT_COLUMNS = (
+    "Fiscal Year",
+    "Country",
+    "Assistance Category",
+    "Publication Row",
+    "Funding Account Name",
+    "Obligations (Historical Dollars)",
+)
 COLUMNS = [
     "donor", "recipient", "start", "end", "fiscal_year", "type", "programme", "amount",
     "unit", "figure", "estimate", "source", "note",
 ]  # fmt: skip
 
+Key = tuple[str, str, str, str]  # (recipient id, fiscal year text, Publication Row, type)
 
-def open_text(path: Path):
-    """The file as text, gunzipped when its name ends in .gz."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return path.open(encoding="utf-8", newline="")
+
+def open_text(path: Path) -> TextIO:
+    """The file as UTF-8 text, gunzipped if it starts with the gzip magic number."""
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of the file's bytes (as published, compressed or not)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def fiscal_period(year_text: str) -> tuple[str, str, str]:
-    """(fiscal_year label, first day, last day) of a US fiscal year as the Greenbook writes it.
+    """(fiscal_year label, first day, last day) of a Greenbook fiscal year.
 
-    FY1977 onward runs 1 October to 30 September; before, 1 July to 30 June; "1976.9" is
-    the transition quarter, July-September 1976.
+    FY1977 onward runs 1 October of the previous year to 30 September; earlier years
+    run 1 July to 30 June; "1976.9" is the transition quarter, July-September 1976.
     """
-    if year_text in ("1976.9", "1976.90"):
+    text = year_text.strip()
+    if text in ("1976.9", "1976.90"):
         return "1976TQ", "1976-07-01", "1976-09-30"
-    year = int(float(year_text))
+    if not text.isdigit():
+        raise ValueError(f"unexpected fiscal year {year_text!r}")
+    year = int(text)
     if year >= 1977:
-        return str(year), f"{year - 1}-10-01", f"{year}-09-30"
-    return str(year), f"{year - 1}-07-01", f"{year}-06-30"
+        return text, f"{year - 1}-10-01", f"{year}-09-30"
+    return text, f"{year - 1}-07-01", f"{year}-06-30"
 
 
-def aid_type(group: str, accounts: set[str]) -> str:
-    """The coopgraph type of a programme group, refined by its accounts."""
-    if group not in PROGRAMMES:
-        raise SystemExit(f"unmapped Greenbook programme group: {group!r}")
-    if group == "Other Military Assistance":
-        if all(a.startswith(SECURITY_FORCES_FUNDS) for a in accounts):
+def aid_type(group: str, account: str) -> str | None:
+    """The coopgraph aid type of one account in a programme group; None if the group is
+    unknown."""
+    if group not in PROGRAMME_TYPES:
+        return None
+    if group == OTHER_MILITARY:
+        if account in SECURITY_FORCES_ACCOUNTS:
             return "security-forces"
-        if all(a == "Excess Defense Articles" for a in accounts):
+        if account in EQUIPMENT_ACCOUNTS:
             return "equipment"
-    return PROGRAMMES[group]
+    return PROGRAMME_TYPES[group]
 
 
-def derive(source: Path) -> tuple[list[dict[str, str]], dict[str, object]]:
-    """The derived rows and a summary of what was read."""
-    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    accounts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+def read_groups(source: Path) -> tuple[int, dict[Key, int], dict[Key, set[str]]]:
+    """Rows read, and per (recipient, year, group) the net obligations and the accounts."""
+    totals: dict[Key, int] = defaultdict(int)
+    accounts: dict[Key, set[str]] = defaultdict(set)
     read = 0
     with open_text(source) as handle:
-        for row in csv.DictReader(handle):
+        reader = csv.DictReader(handle)
+        missing = [c for c in INPUT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"{source}: missing columns {missing}")
+        for line, row in enumerate(reader, start=2):
             read += 1
             if row["Assistance Category"] != "Military" or row["Country"] not in RECIPIENTS:
                 continue
-            key = (row["Country"], row["Fiscal Year"], row["Publication Row"])
-            totals[key] += Decimal(row["Obligations (Historical Dollars)"])
+            try:
+                amount = int(row["Obligations (Historical Dollars)"])
+            except ValueError:
+                raise SystemExit(
+                    f"{source}:{line}: obligations not an integer: "
+                    f"{row['Obligations (Historical Dollars)']!r}"
+                ) from None
+            group, account = row["Publication Row"], row["Funding Account Name"]
+            kind = aid_type(group, account) or ""
+            key = (RECIPIENTS[row["Country"]], row["Fiscal Year"], group, kind)
+            totals[key] += amount
             accounts[key].add(row["Funding Account Name"])
-    rows, dropped, dropped_total = [], 0, Decimal(0)
-    for (country, year_text, group), amount in totals.items():
+    return read, totals, accounts
+
+
+def derive(
+    totals: dict[Key, int], accounts: dict[Key, set[str]]
+) -> tuple[list[dict[str, str]], list[Key], list[str]]:
+    """The output rows, the keys left out as zero or negative, and unmapped groups."""
+    rows: list[dict[str, str]] = []
+    left_out: list[Key] = []
+    unmapped: set[str] = set()
+    for key, amount in totals.items():
+        recipient, year_text, group, kind = key
+        if not kind:
+            unmapped.add(group)
+            continue
         if amount <= 0:
-            dropped += 1
-            dropped_total += amount
+            left_out.append(key)
             continue
         label, first, last = fiscal_period(year_text)
-        names = "; ".join(sorted(accounts[(country, year_text, group)]))
         rows.append(
             {
                 "donor": "USA",
-                "recipient": RECIPIENTS[country],
+                "recipient": recipient,
                 "start": first,
                 "end": last,
                 "fiscal_year": label,
-                "type": aid_type(group, accounts[(country, year_text, group)]),
-                "programme": f"{group} ({names})",
+                "type": kind,
+                "programme": f"{group} ({'; '.join(sorted(accounts[key]))})",
                 "amount": str(amount),
                 "unit": "USD",
                 "figure": "obligation",
@@ -134,43 +201,53 @@ def derive(source: Path) -> tuple[list[dict[str, str]], dict[str, object]]:
             }
         )
     rows.sort(key=lambda r: (r["donor"], r["recipient"], r["start"], r["type"], r["programme"]))
-    summary = {
-        "read": read,
-        "written": len(rows),
-        "dropped": dropped,
-        "dropped_total": dropped_total,
-    }
-    return rows, summary
+    return rows, sorted(left_out), sorted(unmapped)
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def default_input() -> Path | None:
+    """The first default input path that exists."""
+    return next((path for path in DEFAULT_INPUTS if path.exists()), None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_INPUT)
+    parser = argparse.ArgumentParser(
+        description="Derive data/aid-us-greenbook.csv from USAID's Greenbook CSV."
+    )
+    parser.add_argument(
+        "source", nargs="?", type=Path, default=default_input(),
+        help="Greenbook CSV, plain or .gz (default: the shared copy when it exists)",
+    )  # fmt: skip
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    if not args.source.exists():
-        print(f"{args.source}: no such file (give the Greenbook CSV as argument)", file=sys.stderr)
+    if args.source is None or not args.source.is_file():
+        print(f"no Greenbook CSV at {args.source}; give its path as argument", file=sys.stderr)
+        return 2
+
+    read, totals, accounts = read_groups(args.source)
+    rows, left_out, unmapped = derive(totals, accounts)
+    if unmapped:
+        for group in unmapped:
+            print(f"error: unmapped Greenbook Publication Row {group!r}", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
         return 1
-    rows, summary = derive(args.source)
+
     with args.output.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+    print(f"input:   {args.source}")
+    print(f"sha256:  {sha256(args.source)}")
+    print(f"read:    {read} rows")
+    print(f"written: {len(rows)} rows to {args.output}")
+    dropped_total = sum(totals[key] for key in left_out)
     print(
-        f"read {summary['read']:,} rows from {args.source.name} (sha256 {sha256(args.source)}); "
-        f"wrote {summary['written']:,} aid records to {args.output}; left out "
-        f"{summary['dropped']} zero or negative net sums "
-        f"(total {summary['dropped_total']:,} USD)",
-        file=sys.stderr,
+        f"left out: {len(left_out)} zero or negative net sums (de-obligations), "
+        f"total {dropped_total} USD"
     )
+    for key in left_out:
+        recipient, year_text, group, kind = key
+        print(f"  {recipient} FY{year_text} {group} ({kind}): {totals[key]}")
     return 0
 
 
