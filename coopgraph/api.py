@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from coopgraph import project, queries, store
-from coopgraph.build import BuildReport, ValidationFailed, build  # noqa: F401  (re-exported)
-from coopgraph.errors import CoopgraphError
+from coopgraph.build import (  # noqa: F401  (BuildReport, ValidationFailed re-exported)
+    BuildReport,
+    ValidationFailed,
+    build,
+    read_curated,
+)
+from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.metrics.centrality import centrality_table, ranked
 from coopgraph.outputs import html, tables
 from coopgraph.paths import data_dir, shown
@@ -102,8 +107,6 @@ def validate(files: Sequence[Path] = (), *, data: Path | None = None) -> list[Vi
     if files:
         graph = load_turtle(list(files))
     else:
-        from coopgraph.build import read_curated
-
         graph = graph_from_nquads(read_curated(data or data_dir()).nquads)
     return validate_graph(graph)
 
@@ -113,6 +116,4 @@ def write_text(text: str, path: Path) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        from coopgraph.errors import UsageError
-
         raise UsageError(f"cannot write output: {error.strerror}", path=shown(path)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pyoxigraph as ox
 import pytest
 
 from coopgraph import api, ids, store
@@ -29,14 +30,14 @@ def test_rebuild_gives_the_same_graph(tmp_path):
     dump1 = sorted(
         str(q)
         for q in store.open_reader(tmp_path / "s").quads_for_pattern(
-            None, None, None, __import__("pyoxigraph").NamedNode(ids.graph("curated"))
+            None, None, None, ox.NamedNode(ids.graph("curated"))
         )
     )
     second = api.build(tmp_path / "s", data=FIXTURE_DATA)
     dump2 = sorted(
         str(q)
         for q in store.open_reader(tmp_path / "s").quads_for_pattern(
-            None, None, None, __import__("pyoxigraph").NamedNode(ids.graph("curated"))
+            None, None, None, ox.NamedNode(ids.graph("curated"))
         )
     )
     assert dump1 == dump2
@@ -121,7 +122,7 @@ def test_failed_write_leaves_previous_generation(tmp_path):
     def boom(target):
         target.bulk_load(
             input=b"<http://a> <http://b> <http://c> .",
-            format=__import__("pyoxigraph").RdfFormat.N_TRIPLES,
+            format=ox.RdfFormat.N_TRIPLES,
         )
         raise RuntimeError("killed half-way")
 
@@ -130,12 +131,7 @@ def test_failed_write_leaves_previous_generation(tmp_path):
     assert store.current_generation(root) == before
     assert [p.name for p in (root / "generations").iterdir()] == [before.name]
     reader = store.open_reader(root)
-    assert not any(
-        True
-        for _ in reader.quads_for_pattern(
-            __import__("pyoxigraph").NamedNode("http://a"), None, None
-        )
-    )
+    assert not any(True for _ in reader.quads_for_pattern(ox.NamedNode("http://a"), None, None))
 
 
 def test_missing_store_is_a_clear_error(tmp_path):

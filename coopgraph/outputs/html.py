@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
-from pathlib import Path
 from string import Template
 
 import networkx as nx
@@ -134,8 +133,3 @@ def to_html(net: Network, *, title: str, subtitle: str = "") -> str:
 
 def _escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def write(html: str, path: Path) -> None:
-    """Write a page; the caller turns OSError into a user message."""
-    path.write_text(html, encoding="utf-8")

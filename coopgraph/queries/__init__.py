@@ -19,6 +19,7 @@ it accepts only variables the query projects, and these queries filter on them.)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,12 @@ def parse_header(text: str, origin: str, name: str = "") -> Query:
 
 
 def library() -> dict[str, Query]:
-    """Every bundled query by name (the file name without ``.rq``)."""
+    """Every bundled query by name (the file name without ``.rq``); a copy, read once."""
+    return dict(_library())
+
+
+@functools.cache
+def _library() -> dict[str, Query]:
     return {
         path.stem: parse_header(path.read_text(encoding="utf-8"), shown(path), path.stem)
         for path in sorted(LIBRARY.glob("*.rq"))
