@@ -439,7 +439,7 @@ def load_coopgraph(data: Path, workdir: Path) -> tuple[Callable[[str], Rows], di
     started = time.perf_counter()
     store.write(
         root,
-        lambda target: target.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS),
+        lambda target: store.load_nquads(target, data.read_bytes()),
         from_empty=True,
     )
     reader = store.open_reader(root)

@@ -121,8 +121,8 @@ def build(
             format=ox.RdfFormat.TURTLE,
             to_graph=ox.NamedNode(ids.graph("shapes")),
         )
-        target.bulk_load(input=curated.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        target.bulk_load(input=meta.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        store.load_nquads(target, curated.nquads.encode("utf-8"))
+        store.load_nquads(target, meta.encode("utf-8"))
 
     store.write(store_path, load, from_empty=True)
     counts = store.counts(store.open_reader(store_path))

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +146,36 @@ def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -
             raise
         _prune(generations, keep_name=name)
         return target
+
+
+#: Below this size N-Quads load in one piece: splitting pays only when parsing takes long.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def load_nquads(store: ox.Store, data: bytes, *, threads: int | None = None) -> None:
+    """Bulk-load N-Quads ``data`` into ``store``, in parallel pieces on a multi-core machine.
+
+    Oxigraph's bulk loader parses and indexes one batch of a million quads in one thread,
+    so a graph of a million triples loads on one core. N-Quads are one statement per line
+    and blank node labels are scoped to the store, not to the piece, so cutting ``data``
+    at line ends into one piece per core and loading the pieces side by side loads the
+    same quads (the loader releases the GIL). Bulk loading is not atomic; that is why it
+    only ever writes a new generation (``write``), which a failure deletes.
+    """
+    threads = threads or os.cpu_count() or 1
+    if threads == 1 or len(data) < PARALLEL_MIN_BYTES:
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        return
+    cuts = [0]
+    for i in range(1, threads):
+        end = data.find(b"\n", max(cuts[-1], len(data) * i // threads))
+        cuts.append(len(data) if end < 0 else end + 1)
+    cuts.append(len(data))
+    view = memoryview(data)
+    pieces = [bytes(view[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+    with ThreadPoolExecutor(len(pieces)) as pool:
+        for done in [pool.submit(store.bulk_load, p, format=ox.RdfFormat.N_QUADS) for p in pieces]:
+            done.result()
 
 
 def _fsync_dir(path: Path) -> None:
