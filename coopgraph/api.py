@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from coopgraph import project, queries, store
+from coopgraph import stats as store_stats
 from coopgraph.build import (  # noqa: F401  (BuildReport, ValidationFailed re-exported)
     BuildReport,
     ValidationFailed,
@@ -85,6 +86,15 @@ def metrics(
                 }
             )
     return rows
+
+
+def stats(store_path: Path) -> list[dict[str, Any]]:
+    """Counts per class, source and decade, unsourced facts and identifier gaps
+    (``coopgraph.stats.stats``); columns ``STATS_COLUMNS``."""
+    return store_stats.stats(store.open_reader(store_path))
+
+
+STATS_COLUMNS = store_stats.COLUMNS
 
 
 def viz(store_path: Path, year: int) -> str:

@@ -202,6 +202,32 @@ def metrics(store_path, year, layers, by, top, fmt, output) -> None:
     _emit(records(rows, fmt, api.METRIC_COLUMNS), output)
 
 
+@main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
+@click.pass_obj
+def stats(store_path, fmt, output) -> None:
+    """Count what the store holds and what it lacks.
+
+    Nodes per class; facts per source and per decade they start in; facts without a
+    source (must be 0); states without a COW code or a Wikidata ID.
+    """
+    from coopgraph.outputs.tables import records
+
+    _emit(records(api.stats(store_path), fmt, api.STATS_COLUMNS), output)
+
+
 @main.command(epilog="Example: coopgraph viz --year 1999 -o graph-1999.html")
 @click.option("--year", type=YEAR, required=True, help="The year to draw.")
 @click.option(
