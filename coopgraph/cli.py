@@ -15,6 +15,7 @@ import click
 from coopgraph import __version__, api, dates
 from coopgraph import queries as query_library
 from coopgraph.errors import CoopgraphError
+from coopgraph.namespace import PREFIXES
 from coopgraph.paths import default_store, shown
 
 YEAR = click.IntRange(dates.MIN_YEAR, dates.MAX_YEAR)
@@ -148,11 +149,15 @@ def query(store_path, sparql, file, name, params, fmt, output) -> None:
 
 @main.command(epilog="Example: coopgraph queries")
 def queries() -> None:
-    """List the bundled queries with their parameters."""
+    """List the bundled queries with their parameters, and the prefixes every query may
+    use without declaring them."""
     for name, q in query_library.library().items():
         click.echo(f"{name}\n    {q.title}")
         for p in q.params.values():
             click.echo(f"    --param {p.name}=<{p.kind}>  (default {p.default})  {p.help}")
+    click.echo("\nPrefixes (no PREFIX declaration needed):")
+    for prefix, iri in PREFIXES.items():
+        click.echo(f"    {prefix + ':':<9} <{iri}>")
 
 
 @main.command(epilog="Example: coopgraph metrics --year 1999 --layer aid --format csv")

@@ -40,6 +40,7 @@ class CG(DefinedNamespace):
     Precision: URIRef
     Source: URIRef
     CowCodeAssignment: URIRef
+    Capital: URIRef
     # properties
     startDate: URIRef
     endDate: URIRef
@@ -69,6 +70,7 @@ class CG(DefinedNamespace):
     iso3166Alpha3: URIRef
     iso3166Part3: URIRef
     cowCode: URIRef
+    capital: URIRef
     code: URIRef
     fromYear: URIRef
     toYear: URIRef
@@ -133,4 +135,5 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "wd": "http://www.wikidata.org/entity/",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }

@@ -57,6 +57,10 @@ def test_rebuild_gives_the_same_graph(tmp_path):
         ("aid.csv", 2, "USA,ISR,1999,,,gifts,x,5,USD,,,greenbook-2022,", "unknown value 'gifts'"),
         ("memberships.csv", 3, "NATO,GBR,1949-08-24,,nowhere,", "unknown source 'nowhere'"),
         ("memberships.csv", 3, "NATO,GBR,3000,,nato-members,", "outside 1800-2100"),
+        ("capitals.csv", 3, "FRA,Paris,2.35,248.86,,,nato-members", "lon: 248.86 is outside"),
+        ("capitals.csv", 3, "FRA,Paris,north,2.35,,,nato-members", "lat: 'north' is not a number"),
+        ("capitals.csv", 3, "FRA,Paris,48.86,2.35,1990,1949,nato-members", "is after end_year"),
+        ("capitals.csv", 3, "FRA,,48.86,2.35,,,nato-members", "capital is empty"),
     ],
 )
 def test_bad_row_is_reported_with_file_and_line_and_store_is_kept(

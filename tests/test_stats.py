@@ -35,6 +35,7 @@ def test_counts_on_the_fixture_match_its_files(fixture_store):
     assert got["classes", "AidFlow", ""] == _csv_rows("aid.csv")
     assert got["classes", "Participation", ""] == _csv_rows("participations.csv")
     assert got["classes", "Source", ""] == _csv_rows("sources.csv")
+    assert got["classes", "Capital", ""] == _csv_rows("capitals.csv")
     # both fixture aid flows cite the Greenbook and start in fiscal year 1999 (Oct 1998)
     assert got["sources", "AidFlow", "greenbook-2022"] == 2
     assert got["decades", "AidFlow", "1990s"] == 2

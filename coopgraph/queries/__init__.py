@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from coopgraph import dates, ids
 from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.namespace import PREFIXES
 from coopgraph.paths import shown
 
 LIBRARY = Path(__file__).parent
@@ -204,15 +205,26 @@ def run(store: ox.Store, query: Query, values: dict[str, str] | None = None):
     """Run ``query`` on ``store`` with parameters; a syntax error names file:line.
 
     Returns pyoxigraph's result: QuerySolutions, QueryBoolean or QueryTriples. The
-    default graph is the union of all named graphs.
+    default graph is the union of all named graphs, and the prefixes of
+    ``coopgraph.namespace.PREFIXES`` (cg:, org:, skos:, rdfs:, geo: ...) need no
+    declaration.
     """
     substitutions = bind(query, values or {})
     try:
-        return store.query(substitute(query.text, substitutions), use_default_graph_as_union=True)
+        return store.query(
+            substitute(query.text, substitutions),
+            use_default_graph_as_union=True,
+            prefixes=PREFIXES,
+        )
     except SyntaxError as error:
         match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or "")
         if match:
             line, column, message = match.groups()
+            if "Prefix not found" in message:
+                message = (
+                    "unknown prefix: declare it with PREFIX (cg, org, skos, rdfs, xsd, geo "
+                    "and the others 'coopgraph queries' lists need no declaration)"
+                )
             raise CoopgraphError(
                 f"SPARQL syntax error at column {column}: {message}",
                 path=query.origin,

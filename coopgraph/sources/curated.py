@@ -27,6 +27,7 @@ DCT = PREFIXES["dcterms"]
 ORG = PREFIXES["org"]
 PROV = PREFIXES["prov"]
 WD = PREFIXES["wd"]
+GEO = PREFIXES["geo"]
 
 COMMITMENTS = {
     "defence": CG.DefencePact,
@@ -74,6 +75,7 @@ COLUMNS: dict[str, list[str]] = {
     "sources": ["id", "publisher", "title", "year", "url"],
     "nations": ["id", "label", "start", "end", "source"],
     "crosswalk": ["nation", "scheme", "code", "start_year", "end_year", "source"],
+    "capitals": ["nation", "capital", "lat", "lon", "start_year", "end_year", "source"],
     "organisations": ["id", "label", "commitment", "start", "end", "source", "note"],
     "memberships": ["organisation", "nation", "start", "end", "source", "note"],
     "membership-statuses": [
@@ -202,6 +204,22 @@ def _date(row: Row, column: str) -> dates.FuzzyDate:
         raise row.fail(f"{column}: {error}") from None
 
 
+def _years(row: Row) -> dict[str, int]:
+    """The ``start_year`` and ``end_year`` of a row that has them, checked, in order."""
+    years = {}
+    for column in ("start_year", "end_year"):
+        if row[column]:
+            if not row[column].isdigit():
+                raise row.fail(f"{column}: '{row[column]}' is not a year")
+            try:
+                years[column] = dates.check_year(int(row[column]))
+            except ValueError as error:
+                raise row.fail(f"{column}: {error}") from None
+    if len(years) == 2 and years["start_year"] > years["end_year"]:
+        raise row.fail(f"start_year {years['start_year']} is after end_year {years['end_year']}")
+    return years
+
+
 def _choice(row: Row, column: str, allowed: dict[str, str]) -> str:
     value = row[column]
     if value not in allowed:
@@ -297,13 +315,7 @@ class _Curated:
             raise row.fail("code is empty")
         self._unique(row, "crosswalk", row["nation"], scheme, code, row["start_year"])
         self._ref(row, "source", self.sources, "source", "sources")
-        years = []
-        for column in ("start_year", "end_year"):
-            if row[column]:
-                try:
-                    years.append(dates.check_year(int(row[column])))
-                except ValueError:
-                    raise row.fail(f"{column}: '{row[column]}' is not a year") from None
+        _years(row)
         if scheme == "iso3166-1":
             self.out.text(n, CG.iso3166Alpha3, code)
         elif scheme == "iso3166-3":
@@ -328,6 +340,30 @@ class _Curated:
             if row["end_year"]:
                 self.out.add(a, CG.toYear, nt.integer(int(row["end_year"])))
             self.out.link(a, DCT + "source", ids.source(row["source"]))
+
+    def capitals_(self, row: Row) -> None:
+        n = self._nation(row, "nation")
+        if not row["capital"]:
+            raise row.fail("capital is empty")
+        self._unique(row, "capital", row["nation"], row["start_year"])
+        self._ref(row, "source", self.sources, "source", "sources")
+        years = _years(row)
+        c = ids.fact("capital", row["nation"], row["start_year"])
+        self.out.link(n, CG.capital, c)
+        self.out.link(c, nt.RDF_TYPE, CG.Capital)
+        self.out.text(c, RDFS_LABEL, row["capital"], lang="en")
+        for column, limit, prop in (("lat", 90, "lat"), ("lon", 180, "long")):
+            try:
+                value = Decimal(row[column])
+            except InvalidOperation:
+                raise row.fail(f"{column}: '{row[column]}' is not a number") from None
+            if not value.is_finite() or abs(value) > limit:
+                raise row.fail(f"{column}: {row[column]} is outside -{limit}..{limit}")
+            self.out.add(c, GEO + prop, nt.decimal(value))
+        for column, prop in (("start_year", CG.fromYear), ("end_year", CG.toYear)):
+            if column in years:
+                self.out.add(c, prop, nt.integer(years[column]))
+        self.out.link(c, DCT + "source", ids.source(row["source"]))
 
     def organisations_(self, row: Row) -> None:
         slug = self._id(row, "id")
