@@ -71,6 +71,8 @@ class CG(DefinedNamespace):
     iso3166Part3: URIRef
     cowCode: URIRef
     capital: URIRef
+    atopId: URIRef
+    cowAllianceId: URIRef
     code: URIRef
     fromYear: URIRef
     toYear: URIRef

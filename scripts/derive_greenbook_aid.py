@@ -1,18 +1,29 @@
 """Derive data/aid-us-greenbook.csv from USAID's Greenbook (U.S. Overseas Loans and Grants).
 
-What it derives: US military assistance (Greenbook "Assistance Category" == Military) to
-Israel, Egypt, Afghanistan, Iraq, Jordan and Ukraine, every fiscal year in the file
-(FY1946-FY2020, August 2022 release), one row per recipient x fiscal year x programme
-group ("Publication Row"). The amount is the sum of "Obligations (Historical Dollars)"
-over that group's funding accounts: current US dollars, figure "obligation". Net sums
-that are zero or negative (de-obligations) are not aid flows and are left out; the
-script prints how many and their total. The programme column names the group and, in
-brackets, its funding accounts; the type column maps the group to a coopgraph aid type
-(docs/data-format.md), and a group it cannot map stops the script with an error.
+What it derives, from US military assistance (Greenbook "Assistance Category" ==
+Military, August 2022 release, FY1946-FY2020), one row per recipient x fiscal year x
+programme group ("Publication Row"):
+
+- every programme group, every fiscal year, for the six recipients the project started
+  from: Israel, Egypt, Afghanistan, Iraq, Jordan and Ukraine;
+- Foreign Military Financing (FMF) and International Military Education and Training
+  (IMET) for every recipient state, FY2001-FY2020 (the post-2001 security-assistance era).
+
+A Greenbook country is mapped to a coopgraph nation through data/crosswalk.csv (rows of
+scheme "name" whose source is usaid-greenbook) or the nation's label in data/nations.csv.
+Regions ("Asia (not specified)", ...) and the places in NOT_STATES are not states and are
+skipped; any other name that maps to no nation stops the script with an error.
+
+The amount is the sum of "Obligations (Historical Dollars)" over that group's funding
+accounts: current US dollars, figure "obligation". Net sums that are zero or negative
+(de-obligations) are not aid flows and are left out; the script prints how many and
+their total. The programme column names the group and, in brackets, its funding
+accounts; the type column maps the group to a coopgraph aid type (docs/data-format.md),
+and a group it cannot map stops the script with an error.
 
 Run it from the work tree (Python 3 standard library only):
 
-    python scripts/derive_greenbook_aid.py [GREENBOOK_CSV] [-o data/aid-us-greenbook.csv]
+    python scripts/derive_greenbook_aid.py [GREENBOOK_CSV] [-o OUT.csv] [--data data/]
 
 GREENBOOK_CSV is the Greenbook CSV, plain or gzip-compressed; it defaults to
 /work/shared/data/usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz when that
@@ -40,15 +51,15 @@ DEFAULT_INPUTS = (
 )
 DEFAULT_OUTPUT = ROOT / "data" / "aid-us-greenbook.csv"
 
-#: Greenbook country name -> coopgraph nation id (ISO 3166-1 alpha-3).
-RECIPIENTS = {
-    "Israel": "ISR",
-    "Egypt": "EGY",
-    "Afghanistan": "AFG",
-    "Iraq": "IRQ",
-    "Jordan": "JOR",
-    "Ukraine": "UKR",
-}
+#: Recipients whose whole military-aid history is derived (coopgraph nation ids).
+FOCUS = frozenset({"ISR", "EGY", "AFG", "IRQ", "JOR", "UKR"})
+#: Programme groups derived for every recipient, and the fiscal years.
+EVERY_RECIPIENT_GROUPS = frozenset(
+    {"Foreign Military Financing", "International Military Education and Training"}
+)
+EVERY_RECIPIENT_YEARS = range(2001, 2021)
+#: Greenbook countries that are not states (regions are recognised by "(not specified)").
+NOT_STATES = frozenset({"China (Hong Kong)"})
 
 #: Greenbook programme group (Publication Row) -> coopgraph aid type.
 PROGRAMME_TYPES = {
@@ -138,10 +149,35 @@ def aid_type(group: str, account: str) -> str | None:
     return PROGRAMME_TYPES[group]
 
 
-def read_groups(source: Path) -> tuple[int, dict[Key, int], dict[Key, set[str]]]:
-    """Rows read, and per (recipient, year, group) the net obligations and the accounts."""
+def nation_names(data: Path) -> dict[str, str]:
+    """Greenbook country name -> nation id, from data/crosswalk.csv and data/nations.csv."""
+    names: dict[str, str] = {}
+    with (data / "nations.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            names[row["label"]] = row["id"]
+    with (data / "crosswalk.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["scheme"] == "name" and row["source"] == SOURCE_ID:
+                names[row["code"]] = row["nation"]
+    return names
+
+
+def wanted(recipient: str, year_text: str, group: str) -> bool:
+    """True for the rows the module docstring describes."""
+    if recipient in FOCUS:
+        return True
+    year = int(year_text[:4])
+    return group in EVERY_RECIPIENT_GROUPS and year in EVERY_RECIPIENT_YEARS
+
+
+def read_groups(
+    source: Path, names: dict[str, str]
+) -> tuple[int, dict[Key, int], dict[Key, set[str]], set[str]]:
+    """Rows read; per (recipient, year, group, type) the net obligations and the accounts;
+    and the Greenbook countries that map to no nation."""
     totals: dict[Key, int] = defaultdict(int)
     accounts: dict[Key, set[str]] = defaultdict(set)
+    unknown: set[str] = set()
     read = 0
     with open_text(source) as handle:
         reader = csv.DictReader(handle)
@@ -150,7 +186,15 @@ def read_groups(source: Path) -> tuple[int, dict[Key, int], dict[Key, set[str]]]
             raise SystemExit(f"{source}: missing columns {missing}")
         for line, row in enumerate(reader, start=2):
             read += 1
-            if row["Assistance Category"] != "Military" or row["Country"] not in RECIPIENTS:
+            country = row["Country"]
+            if row["Assistance Category"] != "Military":
+                continue
+            if "(not specified)" in country or country in NOT_STATES:
+                continue
+            if country not in names:
+                unknown.add(country)
+                continue
+            if not wanted(names[country], row["Fiscal Year"], row["Publication Row"]):
                 continue
             try:
                 amount = int(row["Obligations (Historical Dollars)"])
@@ -161,10 +205,10 @@ def read_groups(source: Path) -> tuple[int, dict[Key, int], dict[Key, set[str]]]
                 ) from None
             group, account = row["Publication Row"], row["Funding Account Name"]
             kind = aid_type(group, account) or ""
-            key = (RECIPIENTS[row["Country"]], row["Fiscal Year"], group, kind)
+            key = (names[country], row["Fiscal Year"], group, kind)
             totals[key] += amount
             accounts[key].add(row["Funding Account Name"])
-    return read, totals, accounts
+    return read, totals, accounts, unknown
 
 
 def derive(
@@ -218,13 +262,26 @@ def main(argv: list[str] | None = None) -> int:
         help="Greenbook CSV, plain or .gz (default: the shared copy when it exists)",
     )  # fmt: skip
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--data", type=Path, default=ROOT / "data",
+        help="folder with nations.csv and crosswalk.csv to map country names (default data/)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.source is None or not args.source.is_file():
         print(f"no Greenbook CSV at {args.source}; give its path as argument", file=sys.stderr)
         return 2
 
-    read, totals, accounts = read_groups(args.source)
+    read, totals, accounts, unknown = read_groups(args.source, nation_names(args.data))
     rows, left_out, unmapped = derive(totals, accounts)
+    if unknown:
+        for country in sorted(unknown):
+            print(
+                f"error: Greenbook country {country!r} maps to no nation: add it to "
+                "data/nations.csv or as a usaid-greenbook name in data/crosswalk.csv",
+                file=sys.stderr,
+            )
+        print("nothing written", file=sys.stderr)
+        return 1
     if unmapped:
         for group in unmapped:
             print(f"error: unmapped Greenbook Publication Row {group!r}", file=sys.stderr)

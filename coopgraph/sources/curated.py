@@ -69,6 +69,9 @@ FIGURES = {
 }
 PRECISIONS = {"day": CG.Day, "month": CG.Month, "year": CG.Year}
 SCHEMES = {"iso3166-1", "iso3166-3", "cow", "cow-abb", "wikidata", "name"}
+#: Identifiers of an alliance in the field's datasets: ATOP's atopid and COW Formal
+#: Alliances' version4id.
+ORGANISATION_SCHEMES = {"atop": CG.atopId, "cow-alliance": CG.cowAllianceId}
 
 #: Each file (or family of files, by prefix) and the columns it must have, in order.
 COLUMNS: dict[str, list[str]] = {
@@ -77,6 +80,7 @@ COLUMNS: dict[str, list[str]] = {
     "crosswalk": ["nation", "scheme", "code", "start_year", "end_year", "source"],
     "capitals": ["nation", "capital", "lat", "lon", "start_year", "end_year", "source"],
     "organisations": ["id", "label", "commitment", "start", "end", "source", "note"],
+    "organisation-codes": ["organisation", "scheme", "code", "source", "note"],
     "memberships": ["organisation", "nation", "start", "end", "source", "note"],
     "membership-statuses": [
         "organisation", "nation", "status", "start", "end", "source", "note",
@@ -378,6 +382,17 @@ class _Curated:
         self.out.text(o, CG.note, row["note"])
         self._source(row, o)
         self.organisations.add(slug)
+
+    def organisation_codes_(self, row: Row) -> None:
+        organisation = self._ref(
+            row, "organisation", self.organisations, "organisation", "organisations"
+        )
+        prop = _choice(row, "scheme", ORGANISATION_SCHEMES)
+        if not row["code"].isdigit():
+            raise row.fail(f"code: '{row['code']}' is not a number")
+        self._unique(row, "organisation code", organisation, row["scheme"], row["code"])
+        self._ref(row, "source", self.sources, "source", "sources")
+        self.out.add(ids.organisation(organisation), prop, nt.integer(int(row["code"])))
 
     def memberships_(self, row: Row) -> None:
         org = self._ref(row, "organisation", self.organisations, "organisation", "organisations")
