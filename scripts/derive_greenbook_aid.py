@@ -10,7 +10,7 @@ programme group ("Publication Row"):
   (IMET) for every recipient state, FY2001-FY2020 (the post-2001 security-assistance era).
 
 A Greenbook country is mapped to a coopgraph nation through data/crosswalk.csv (rows of
-scheme "name" whose source is usaid-greenbook) or the nation's label in data/nations.csv.
+scheme "name", with their years) or the nation's label in data/nations.csv.
 Regions ("Asia (not specified)", ...) and the places in NOT_STATES are not states and are
 skipped; any other name that maps to no nation stops the script with an error.
 
@@ -149,17 +149,42 @@ def aid_type(group: str, account: str) -> str | None:
     return PROGRAMME_TYPES[group]
 
 
-def nation_names(data: Path) -> dict[str, str]:
-    """Greenbook country name -> nation id, from data/crosswalk.csv and data/nations.csv."""
-    names: dict[str, str] = {}
+Names = dict[str, list[tuple[int | None, int | None, str]]]
+
+
+def nation_names(data: Path) -> Names:
+    """Country name -> [(first year, last year, nation id)], from the labels in
+    data/nations.csv and the "name" rows of data/crosswalk.csv (whoever's name it is: the
+    Greenbook shares many with COW and SIPRI). Years are None where a row gives none."""
+    names: Names = defaultdict(list)
     with (data / "nations.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            names[row["label"]] = row["id"]
+            names[row["label"]].append((None, None, row["id"]))
     with (data / "crosswalk.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["scheme"] == "name" and row["source"] == SOURCE_ID:
-                names[row["code"]] = row["nation"]
+            if row["scheme"] == "name":
+                first = int(row["start_year"]) if row["start_year"] else None
+                last = int(row["end_year"]) if row["end_year"] else None
+                names[row["code"]].append((first, last, row["nation"]))
     return names
+
+
+def nation_of(names: Names, country: str, year: int) -> str | None:
+    """The one nation ``country`` names in ``year``, else None.
+
+    A name the crosswalk bounds by years ("Vietnam": RVN to 1975, VNM from 1976) wins over
+    one that holds for all years (a label such as VNM's "Vietnam")."""
+    entries = names.get(country, [])
+    dated = {
+        nation
+        for first, last, nation in entries
+        if (first, last) != (None, None)
+        and (first or 0) <= year <= (last if last is not None else 9999)
+    }
+    if dated:
+        return dated.pop() if len(dated) == 1 else None
+    undated = {nation for first, last, nation in entries if (first, last) == (None, None)}
+    return undated.pop() if len(undated) == 1 else None
 
 
 def wanted(recipient: str, year_text: str, group: str) -> bool:
@@ -171,7 +196,7 @@ def wanted(recipient: str, year_text: str, group: str) -> bool:
 
 
 def read_groups(
-    source: Path, names: dict[str, str]
+    source: Path, names: Names
 ) -> tuple[int, dict[Key, int], dict[Key, set[str]], set[str]]:
     """Rows read; per (recipient, year, group, type) the net obligations and the accounts;
     and the Greenbook countries that map to no nation."""
@@ -191,10 +216,11 @@ def read_groups(
                 continue
             if "(not specified)" in country or country in NOT_STATES:
                 continue
-            if country not in names:
-                unknown.add(country)
+            nation = nation_of(names, country, int(row["Fiscal Year"][:4]))
+            if nation is None:
+                unknown.add(f"{country} (FY{row['Fiscal Year']})")
                 continue
-            if not wanted(names[country], row["Fiscal Year"], row["Publication Row"]):
+            if not wanted(nation, row["Fiscal Year"], row["Publication Row"]):
                 continue
             try:
                 amount = int(row["Obligations (Historical Dollars)"])
@@ -205,7 +231,7 @@ def read_groups(
                 ) from None
             group, account = row["Publication Row"], row["Funding Account Name"]
             kind = aid_type(group, account) or ""
-            key = (names[country], row["Fiscal Year"], group, kind)
+            key = (nation, row["Fiscal Year"], group, kind)
             totals[key] += amount
             accounts[key].add(row["Funding Account Name"])
     return read, totals, accounts, unknown
@@ -276,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         for country in sorted(unknown):
             print(
-                f"error: Greenbook country {country!r} maps to no nation: add it to "
-                "data/nations.csv or as a usaid-greenbook name in data/crosswalk.csv",
+                f"error: Greenbook country {country} maps to no nation or to several: "
+                "add it to data/nations.csv or as a name in data/crosswalk.csv",
                 file=sys.stderr,
             )
         print("nothing written", file=sys.stderr)
