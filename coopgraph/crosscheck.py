@@ -145,12 +145,33 @@ def cow_nation(data: Path) -> Callable[[int, int], str | None]:
 
     def lookup(code: int, year: int) -> str | None:
         candidates = ranges.get(code, [])
-        for first, last, nation in candidates:
-            if first <= year <= last:
-                return nation
-        return candidates[0][2] if len(candidates) == 1 else None
+        if not candidates:
+            return None
+        # the range holding the year, else the nearest one (Japan signed with the US in
+        # 1951, while COW leaves it out of the system from 1945 to 1952)
+        return min(candidates, key=lambda r: max(r[0] - year, year - r[1], 0))[2]
 
     return lookup
+
+
+def successions(data: Path) -> dict[str, str]:
+    """Nation id -> the name of its COW identity, for nations that share a COW code over
+    time: "SUN+RUS" for both the USSR and Russia (COW 365), "YUG+SCG+SRB" (345).
+
+    ATOP and COW carry a treaty on through such a succession under the one code, while
+    coopgraph ends the USSR's membership on 26 December 1991 and starts Russia's; the
+    alliance check compares them as one member."""
+    groups: dict[int, list[tuple[int, str]]] = {}
+    for code, ranges in cow_ranges(data).items():
+        nations = sorted({(first, nation) for first, _, nation in ranges})
+        if len({n for _, n in nations}) > 1:
+            groups[code] = nations
+    result = {}
+    for nations in groups.values():
+        ordered = list(dict.fromkeys(n for _, n in nations))
+        for nation in ordered:
+            result[nation] = "+".join(ordered)
+    return result
 
 
 def curated_memberships(data: Path) -> dict[tuple[str, str], Span]:
@@ -166,12 +187,16 @@ def curated_memberships(data: Path) -> dict[tuple[str, str], Span]:
 
 
 def organisation_codes(data: Path, scheme: str) -> dict[int, str]:
-    """Dataset id -> coopgraph organisation, for ``scheme`` ``atop`` or ``cow-alliance``."""
-    return {
-        int(row["code"]): row["organisation"]
-        for row in _rows(data / "organisation-codes.csv")
-        if row["scheme"] == scheme
-    }
+    """Dataset id -> coopgraph organisation, for ``scheme`` ``atop`` or ``cow-alliance``.
+
+    Where coopgraph splits one dataset alliance in two (ATOP's Brussels Treaty 3130 is
+    coopgraph's WESTERN-UNION and WEU; its 4220 the Tashkent treaty CST and the CSTO) the
+    name is both joined by "+" and the check compares their memberships together."""
+    found: dict[int, set[str]] = {}
+    for row in _rows(data / "organisation-codes.csv"):
+        if row["scheme"] == scheme:
+            found.setdefault(int(row["code"]), set()).add(row["organisation"])
+    return {code: "+".join(sorted(names)) for code, names in found.items()}
 
 
 def atop_memberships(
@@ -269,6 +294,7 @@ def alliances(data: Path, atop_file: Path | None, cow_file: Path | None) -> list
     """Curated memberships against ATOP's and COW's member files (either may be None)."""
     ours = curated_memberships(data)
     nation = cow_nation(data)
+    identity = successions(data)
     results = []
     for dataset, path, scheme, read in (
         ("atop", atop_file, "atop", atop_memberships),
@@ -277,11 +303,15 @@ def alliances(data: Path, atop_file: Path | None, cow_file: Path | None) -> list
         if path is None:
             continue
         codes = organisation_codes(data, scheme)
-        covered = set(codes.values())
-        mine = {key: span for key, span in ours.items() if key[0] in covered}
-        results.append(
-            compare("alliances", dataset, mine, read(path, codes, nation), LAST_YEAR[dataset])
-        )
+        group = {org: name for name in codes.values() for org in name.split("+")}
+        mine: dict[tuple[str, str], Span] = {}
+        for (organisation, member), span in ours.items():
+            if organisation in group:
+                _merge(mine, (group[organisation], identity.get(member, member)), span)
+        theirs: dict[tuple[str, str], Span] = {}
+        for (organisation, member), span in read(path, codes, nation).items():
+            _merge(theirs, (organisation, identity.get(member, member)), span)
+        results.append(compare("alliances", dataset, mine, theirs, LAST_YEAR[dataset]))
     return results
 
 
