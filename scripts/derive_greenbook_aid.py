@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
-import hashlib
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import TextIO
+
+from derive_common import Names, nation_names, nation_of, open_text, sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ID = "usaid-greenbook"
@@ -101,24 +100,6 @@ COLUMNS = [
 Key = tuple[str, str, str, str]  # (recipient id, fiscal year text, Publication Row, type)
 
 
-def open_text(path: Path) -> TextIO:
-    """The file as UTF-8 text, gunzipped if it starts with the gzip magic number."""
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    if gzipped:
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of the file's bytes (as published, compressed or not)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fiscal_period(year_text: str) -> tuple[str, str, str]:
     """(fiscal_year label, first day, last day) of a Greenbook fiscal year.
 
@@ -147,44 +128,6 @@ def aid_type(group: str, account: str) -> str | None:
         if account in EQUIPMENT_ACCOUNTS:
             return "equipment"
     return PROGRAMME_TYPES[group]
-
-
-Names = dict[str, list[tuple[int | None, int | None, str]]]
-
-
-def nation_names(data: Path) -> Names:
-    """Country name -> [(first year, last year, nation id)], from the labels in
-    data/nations.csv and the "name" rows of data/crosswalk.csv (whoever's name it is: the
-    Greenbook shares many with COW and SIPRI). Years are None where a row gives none."""
-    names: Names = defaultdict(list)
-    with (data / "nations.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            names[row["label"]].append((None, None, row["id"]))
-    with (data / "crosswalk.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["scheme"] == "name":
-                first = int(row["start_year"]) if row["start_year"] else None
-                last = int(row["end_year"]) if row["end_year"] else None
-                names[row["code"]].append((first, last, row["nation"]))
-    return names
-
-
-def nation_of(names: Names, country: str, year: int) -> str | None:
-    """The one nation ``country`` names in ``year``, else None.
-
-    A name the crosswalk bounds by years ("Vietnam": RVN to 1975, VNM from 1976) wins over
-    one that holds for all years (a label such as VNM's "Vietnam")."""
-    entries = names.get(country, [])
-    dated = {
-        nation
-        for first, last, nation in entries
-        if (first, last) != (None, None)
-        and (first or 0) <= year <= (last if last is not None else 9999)
-    }
-    if dated:
-        return dated.pop() if len(dated) == 1 else None
-    undated = {nation for first, last, nation in entries if (first, last) == (None, None)}
-    return undated.pop() if len(undated) == 1 else None
 
 
 def wanted(recipient: str, year_text: str, group: str) -> bool:

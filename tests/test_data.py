@@ -144,6 +144,11 @@ def test_derived_files_regenerate_identically(shared_data, tmp_path):
             shared_data / "usaid_greenbook_1946_2020" / "us_foreignaid_greenbook_data.csv.gz",
         ),
         (
+            "derive_sipri_tiv.py",
+            "aid-sipri-tiv.csv",
+            shared_data / "sipri_arms_transfers" / "sipri_tiv_dyad_year_1950_2021_360info.csv.gz",
+        ),
+        (
             "derive_isaf_participations.py",
             "participations-isaf.csv",
             shared_data / "isaf_nato_placemats" / "isaf_placemats_2007_2014.csv",
