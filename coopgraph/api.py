@@ -32,7 +32,9 @@ from coopgraph.validate import (
     validate_graph,
 )
 
-LAYERS = ("alliances", "aid")
+#: Layers: alliances (shared alliances, weighted by commitment), aid (donor -> recipient,
+#: millions of current USD) and arms (supplier -> recipient, SIPRI TIV in millions).
+LAYERS = ("alliances", "aid", "arms")
 METRIC_COLUMNS = [
     "layer", "year", "rank", "code", "nation", "degree", "strength",
     "betweenness", "eigenvector", "pagerank",
@@ -59,6 +61,8 @@ def layer(store_path: Path, name: str, year: int):
         return project.alliance_layer(reader, year)
     if name == "aid":
         return project.aid_layer(reader, year)
+    if name == "arms":
+        return project.aid_layer(reader, year, unit="SIPRI-TIV")
     raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join(LAYERS)})")
 
 

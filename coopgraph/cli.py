@@ -194,10 +194,11 @@ def queries() -> None:
 )
 @click.pass_obj
 def metrics(store_path, year, layers, by, top, fmt, output) -> None:
-    """Rank nations by centrality in the alliance and aid layers of a year.
+    """Rank nations by centrality in the alliance, aid and arms layers of a year.
 
-    Degree, strength (sum of commitment weights for alliances, millions of current USD
-    for aid), betweenness, eigenvector centrality and PageRank.
+    Degree, strength (sum of commitment weights for alliances, millions of current USD for
+    aid, millions of SIPRI TIV for arms transfers), betweenness, eigenvector centrality
+    and PageRank.
     """
     rows = api.metrics(store_path, year, layers or api.LAYERS, by=by)
     if top:

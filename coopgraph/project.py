@@ -118,16 +118,20 @@ def aid_layer(store: ox.Store, year: int, *, unit: str = "USD") -> nx.DiGraph:
     """Aid flows of ``year`` as a directed donor -> recipient graph.
 
     Edge attributes: ``amount`` (the year's share of every flow's amount in ``unit``,
-    see ``year_share``), ``weight`` (the same in millions, the weight metrics use),
-    ``flows`` (number of records active in the year, with or without an amount in
-    ``unit``) and ``types`` (aid types). A pair with only unquantified records (an arms
-    transfer without a published value) has an edge of weight 0.
+    see ``year_share``), ``weight`` (the same in millions, the weight metrics use; SIPRI
+    TIV is already in millions),
+    ``flows`` (number of records active in the year) and ``types`` (aid types). A record
+    with an amount in another unit belongs to that unit's layer and is left out (SIPRI
+    TIV, a volume index, never adds to dollars); a pair with only unquantified records
+    (an arms transfer without a published value) has an edge of weight 0.
     """
     graph = nx.DiGraph(layer="aid", year=year, unit=unit)
     for row in rows(store, "aid-flows-in-year", year=year):
         share = year_share(row, year)
         if row["fiscal_year"] and share == 0.0:
             continue  # a fiscal-year record overlapping this year but counted in another
+        if row["amount"] is not None and row["unit"] != unit:
+            continue
         d, r = row["donor_code"], row["recipient_code"]
         graph.add_node(d, label=row["donor_name"], iri=row["donor"], kind="nation")
         graph.add_node(r, label=row["recipient_name"], iri=row["recipient"], kind="nation")
@@ -139,7 +143,8 @@ def aid_layer(store: ox.Store, year: int, *, unit: str = "USD") -> nx.DiGraph:
             edge["types"].append(row["type"])
         if row["amount"] is not None and row["unit"] == unit:
             edge["amount"] += float(row["amount"]) * share
-            edge["weight"] = edge["amount"] / 1e6
+            # weights in millions: currencies are stored in units, SIPRI TIV in millions
+            edge["weight"] = edge["amount"] / (1.0 if unit == "SIPRI-TIV" else 1e6)
     return graph
 
 

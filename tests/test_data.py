@@ -135,6 +135,20 @@ def test_aid_projection_reads_greenbook_fiscal_years(bundled_reader):
     assert G.has_edge("USA", "EGY") and G.has_edge("USA", "JOR")
 
 
+def test_arms_layer_holds_sipri_tiv_and_the_aid_layer_dollars_only(bundled_reader):
+    tiv = {}
+    for row in _rows(data_dir() / "aid-sipri-tiv.csv"):
+        if row["start"] == "1999":
+            tiv[row["donor"], row["recipient"]] = float(row["amount"])
+    arms = project.aid_layer(bundled_reader, 1999, unit="SIPRI-TIV")
+    assert tiv and {(a, b) for a, b in arms.edges} >= set(tiv)
+    for (a, b), value in tiv.items():
+        assert arms[a][b]["weight"] == pytest.approx(value)  # TIV is already in millions
+    aid = project.aid_layer(bundled_reader, 1999)
+    # an edge there comes from an unquantified record (data/aid.csv), never from TIV
+    assert all(aid[a][b]["weight"] == 0.0 for a, b in tiv if aid.has_edge(a, b))
+
+
 def test_derived_files_regenerate_identically(shared_data, tmp_path):
     """Each derived file is exactly what its script makes from the published dataset."""
     for script, output, source in [
