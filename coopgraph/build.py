@@ -21,7 +21,7 @@ from coopgraph import sources as source_registry
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import data_dir, ontology_dir
-from coopgraph.sources import SourceResult
+from coopgraph.sources import FileRecord, SourceResult
 from coopgraph.validate import (
     Violation,
     check_turtle,
@@ -58,31 +58,55 @@ def read_curated(folder: Path | None = None) -> SourceResult:
 
 def provenance(results: list[SourceResult], when: dt.datetime) -> str:
     """N-Quads for the ``meta`` graph: one prov:Entity per named graph with its inputs."""
-    meta = ids.graph("meta")
     lines = []
     for result in results:
-        g = result.graph
-        triples = result.nquads.count("\n")
-        lines.append(nt.quad(g, nt.RDF_TYPE, nt.iri(PROV + "Entity"), meta))
-        lines.append(nt.quad(g, DCT + "title", nt.literal(result.title), meta))
-        lines.append(
-            nt.quad(
-                g,
-                PROV + "generatedAtTime",
-                nt.literal(when.isoformat(), datatype=nt.XSD + "dateTime"),
-                meta,
-            )
-        )
-        lines.append(nt.quad(g, DCT + "creator", nt.literal(f"coopgraph {__version__}"), meta))
-        lines.append(nt.quad(g, CG.triples, nt.integer(triples), meta))
-        for record in result.files:
-            f = ids.fact("input", result.name, record.path.name)
-            lines.append(nt.quad(g, PROV + "wasDerivedFrom", nt.iri(f), meta))
-            lines.append(nt.quad(f, DCT + "identifier", nt.literal(record.path.name), meta))
-            lines.append(nt.quad(f, CG.sha256, nt.literal(record.sha256), meta))
-            lines.append(nt.quad(f, CG.rowsRead, nt.integer(record.rows_read), meta))
-            lines.append(nt.quad(f, CG.rowsImported, nt.integer(record.rows_imported), meta))
-            lines.append(nt.quad(f, CG.rowsRejected, nt.integer(record.rows_rejected), meta))
+        graphs = {result.graph: result.title, **result.other_graphs}
+        for g, title in graphs.items():
+            suffix = f"<{g}> .\n"
+            triples = sum(1 for line in result.nquads.splitlines(True) if line.endswith(suffix))
+            files = [f for f in result.files if (f.graph or result.graph) == g]
+            lines.append(graph_provenance(result.name, g, title, triples, files, when))
+    return "".join(lines)
+
+
+def graph_provenance(
+    source: str,
+    graph: str,
+    title: str,
+    triples: int,
+    files: list[FileRecord],
+    when: dt.datetime,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """N-Quads (``meta`` graph) describing one named graph: title, time, creator, triples,
+    and per input file its name, SHA-256 and rows read, imported and rejected. ``extra``
+    adds literal properties (e.g. the dataset's version: ``{OWL + "versionInfo": "5.1"}``).
+    """
+    meta = ids.graph("meta")
+    g = graph
+    lines = [
+        nt.quad(g, nt.RDF_TYPE, nt.iri(PROV + "Entity"), meta),
+        nt.quad(g, DCT + "title", nt.literal(title), meta),
+        nt.quad(g, CG.sourceName, nt.literal(source), meta),
+        nt.quad(
+            g,
+            PROV + "generatedAtTime",
+            nt.literal(when.isoformat(), datatype=nt.XSD + "dateTime"),
+            meta,
+        ),
+        nt.quad(g, DCT + "creator", nt.literal(f"coopgraph {__version__}"), meta),
+        nt.quad(g, CG.triples, nt.integer(triples), meta),
+    ]
+    for prop, value in (extra or {}).items():
+        lines.append(nt.quad(g, prop, nt.literal(value), meta))
+    for record in files:
+        f = ids.fact("input", source, record.path.name)
+        lines.append(nt.quad(g, PROV + "wasDerivedFrom", nt.iri(f), meta))
+        lines.append(nt.quad(f, DCT + "identifier", nt.literal(record.path.name), meta))
+        lines.append(nt.quad(f, CG.sha256, nt.literal(record.sha256), meta))
+        lines.append(nt.quad(f, CG.rowsRead, nt.integer(record.rows_read), meta))
+        lines.append(nt.quad(f, CG.rowsImported, nt.integer(record.rows_imported), meta))
+        lines.append(nt.quad(f, CG.rowsRejected, nt.integer(record.rows_rejected), meta))
     return "".join(lines)
 
 

@@ -71,6 +71,9 @@ class CG(DefinedNamespace):
     iso3166Part3: URIRef
     cowCode: URIRef
     capital: URIRef
+    nameUsed: URIRef
+    name: URIRef
+    NameAssignment: URIRef
     atopId: URIRef
     cowAllianceId: URIRef
     code: URIRef
@@ -84,6 +87,7 @@ class CG(DefinedNamespace):
     rowsImported: URIRef
     rowsRejected: URIRef
     triples: URIRef
+    sourceName: URIRef
     # controlled values
     DefencePact: URIRef
     NeutralityPact: URIRef

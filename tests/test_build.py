@@ -21,7 +21,9 @@ def _copy_fixture(tmp_path):
 
 def test_build_reports_triples_per_named_graph(fixture_store):
     counts = {c.graph: c.triples for c in store.counts(store.open_reader(fixture_store))}
-    assert set(counts) == {ids.graph(n) for n in ("curated", "meta", "ontology", "shapes")}
+    assert set(counts) == {
+        ids.graph(n) for n in ("curated", "meta", "nations", "ontology", "shapes")
+    }
     assert all(n > 0 for n in counts.values())
 
 

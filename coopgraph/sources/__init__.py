@@ -19,6 +19,7 @@ class FileRecord:
 
     path: Path
     sha256: str
+    graph: str = ""  # the named graph its rows went to (the source's own when empty)
     rows_read: int = 0
     rows_imported: int = 0
     rows_rejected: int = 0
@@ -33,6 +34,9 @@ class SourceResult:
     title: str
     nquads: str
     files: list[FileRecord] = field(default_factory=list)
+    #: Other named graphs the source writes, with their titles (the curated source puts
+    #: states and sources in ``nations``).
+    other_graphs: dict[str, str] = field(default_factory=dict)
 
 
 class Source(Protocol):

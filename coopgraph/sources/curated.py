@@ -96,6 +96,9 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 
+#: The families that describe states and sources (the ``nations`` graph).
+IDENTITY = frozenset({"sources", "nations", "crosswalk", "capitals"})
+
 #: The order files are read in: later files refer to ids defined by earlier ones.
 ORDER = list(COLUMNS)
 
@@ -332,6 +335,18 @@ class _Curated:
             self.out.link(n, CG.wikidata, WD + code)
         elif scheme == "name":
             self.out.text(n, SKOS + "altLabel", code)
+            if row["start_year"] or row["end_year"]:
+                # a name other datasets use for this state only in some years ("Vietnam"
+                # for South Vietnam to 1975): importers resolve it by year
+                a = ids.fact("name", row["nation"], code, row["start_year"])
+                self.out.link(n, CG.nameUsed, a)
+                self.out.link(a, nt.RDF_TYPE, CG.NameAssignment)
+                self.out.text(a, CG.name, code)
+                if row["start_year"]:
+                    self.out.add(a, CG.fromYear, nt.integer(int(row["start_year"])))
+                if row["end_year"]:
+                    self.out.add(a, CG.toYear, nt.integer(int(row["end_year"])))
+                self.out.link(a, DCT + "source", ids.source(row["source"]))
         else:  # cow
             if not code.isdigit():
                 raise row.fail(f"code: COW code '{code}' is not a number")
@@ -544,17 +559,33 @@ class CuratedSource:
     title = "coopgraph curated facts"
 
     def read(self, paths: list[Path]) -> SourceResult:
-        """Read every CSV file of the data folder(s) ``paths`` into N-Quads."""
+        """Read every CSV file of the data folder(s) ``paths`` into N-Quads.
+
+        States, their codes, names and capitals, and the sources go to the ``nations``
+        graph; every other fact to ``curated``. A query or metric restricted to one
+        imported dataset still sees the ``nations`` graph: it is what every source's
+        facts point at.
+        """
         graph = ids.graph(self.name)
         state = _Curated(graph)
         records = []
         for folder in paths:
             for kind, path in data_files(folder):
-                record = FileRecord(path=path, sha256=sha256(path))
+                state.out.graph = ids.graph("nations") if kind in IDENTITY else graph
+                record = FileRecord(path=path, sha256=sha256(path), graph=state.out.graph)
                 handler = getattr(state, kind.replace("-", "_") + "_")
                 for row in read_rows(path, COLUMNS[kind]):
                     record.rows_read += 1
                     handler(row)
                     record.rows_imported += 1
                 records.append(record)
-        return SourceResult(self.name, graph, self.title, "".join(state.out.lines), records)
+        return SourceResult(
+            self.name,
+            graph,
+            self.title,
+            "".join(state.out.lines),
+            records,
+            other_graphs={
+                ids.graph("nations"): "coopgraph states, their codes and names, and sources"
+            },
+        )
