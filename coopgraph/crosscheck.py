@@ -156,7 +156,7 @@ def cow_nation(data: Path) -> Callable[[int, int], str | None]:
 
 def successions(data: Path) -> dict[str, str]:
     """Nation id -> the name of its COW identity, for nations that share a COW code over
-    time: "SUN+RUS" for both the USSR and Russia (COW 365), "YUG+SCG+SRB" (345).
+    time: "RUS+SUN" for Russia and the USSR (COW 365), "YUG+SCG+SRB" (345).
 
     ATOP and COW carry a treaty on through such a succession under the one code, while
     coopgraph ends the USSR's membership on 26 December 1991 and starts Russia's; the

@@ -12,7 +12,7 @@ year, as the COW and ATOP dyad-year files count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -53,28 +53,41 @@ def _python(term: Any) -> Any:
     return str(term)
 
 
-def rows(store: ox.Store, name: str, **params: object) -> list[dict[str, Any]]:
-    """The rows of a library SELECT query as dicts of Python values."""
+def rows(
+    store: ox.Store, name: str, graphs: Sequence[str] | None = None, **params: object
+) -> list[dict[str, Any]]:
+    """The rows of a library SELECT query as dicts of Python values, over the union of
+    ``graphs`` (named graph IRIs; all graphs when None)."""
     query = queries.library()[name]
-    result = queries.run(store, query, {k: str(v) for k, v in params.items()})
+    result = queries.run(
+        store,
+        query,
+        {k: str(v) for k, v in params.items()},
+        graphs=list(graphs) if graphs is not None else None,
+    )
     variables = [v.value for v in result.variables]
     return [{v: _python(solution[v]) for v in variables} for solution in result]
 
 
 def alliance_layer(
-    store: ox.Store, year: int, *, weights: Mapping[str, float] = COMMITMENT_WEIGHTS
+    store: ox.Store,
+    year: int,
+    *,
+    weights: Mapping[str, float] = COMMITMENT_WEIGHTS,
+    graphs: Sequence[str] | None = None,
 ) -> nx.Graph:
     """Nations tied by shared alliances in ``year``.
 
     Nodes: nations (attributes ``label``, ``iri``). An edge joins two states that were
     members of the same alliance at some time in the year; ``weight`` is the sum over
     their shared alliances of the commitment weight (``weights``, by default
-    Signorino-Ritter's 3/2/1), ``alliances`` lists the alliance ids.
+    Signorino-Ritter's 3/2/1), ``alliances`` lists the alliance ids. ``graphs`` limits
+    the facts to those named graphs (see ``rows``).
     """
     members: dict[str, set[str]] = {}
     commitment: dict[str, str] = {}
     graph = nx.Graph(layer="alliances", year=year)
-    for row in rows(store, "memberships-in-year", year=year):
+    for row in rows(store, "memberships-in-year", graphs, year=year):
         graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
         members.setdefault(row["alliance_id"], set()).add(row["code"])
         commitment[row["alliance_id"]] = row["commitment"]
@@ -114,7 +127,9 @@ def year_share(row: Mapping[str, Any], year: int) -> float:
     return 1.0 / (end.year - start.year + 1)
 
 
-def aid_layer(store: ox.Store, year: int, *, unit: str = "USD") -> nx.DiGraph:
+def aid_layer(
+    store: ox.Store, year: int, *, unit: str = "USD", graphs: Sequence[str] | None = None
+) -> nx.DiGraph:
     """Aid flows of ``year`` as a directed donor -> recipient graph.
 
     Edge attributes: ``amount`` (the year's share of every flow's amount in ``unit``,
@@ -126,7 +141,7 @@ def aid_layer(store: ox.Store, year: int, *, unit: str = "USD") -> nx.DiGraph:
     (an arms transfer without a published value) has an edge of weight 0.
     """
     graph = nx.DiGraph(layer="aid", year=year, unit=unit)
-    for row in rows(store, "aid-flows-in-year", year=year):
+    for row in rows(store, "aid-flows-in-year", graphs, year=year):
         share = year_share(row, year)
         if row["fiscal_year"] and share == 0.0:
             continue  # a fiscal-year record overlapping this year but counted in another
@@ -158,7 +173,9 @@ def _when(row: Mapping[str, Any], start: str = "start", end: str = "end") -> str
     return ""
 
 
-def cooperation_graph(store: ox.Store, year: int) -> nx.MultiDiGraph:
+def cooperation_graph(
+    store: ox.Store, year: int, *, graphs: Sequence[str] | None = None
+) -> nx.MultiDiGraph:
     """Nations, alliances and operations of ``year`` with their facts as edges (for HTML).
 
     Node attribute ``kind`` is ``nation``, ``alliance`` or ``operation``; edge attribute
@@ -166,7 +183,7 @@ def cooperation_graph(store: ox.Store, year: int) -> nx.MultiDiGraph:
     ``fact`` (a sentence stating it with its dates) and ``source`` (title and URL).
     """
     graph = nx.MultiDiGraph(year=year)
-    for row in rows(store, "memberships-in-year", year=year):
+    for row in rows(store, "memberships-in-year", graphs, year=year):
         graph.add_node(row["code"], label=row["nation"], kind="nation", iri=row["state"])
         graph.add_node(
             row["alliance_id"],
@@ -185,7 +202,7 @@ def cooperation_graph(store: ox.Store, year: int) -> nx.MultiDiGraph:
             fact=fact,
             source=f"{row['source']} <{row['source_url']}>",
         )
-    for row in rows(store, "participations-in-year", year=year):
+    for row in rows(store, "participations-in-year", graphs, year=year):
         graph.add_node(row["code"], label=row["nation"], kind="nation", iri=row["state"])
         graph.add_node(
             row["operation_id"],
@@ -209,7 +226,7 @@ def cooperation_graph(store: ox.Store, year: int) -> nx.MultiDiGraph:
             fact=fact,
             source=f"{row['source']} <{row['source_url']}>",
         )
-    for row in rows(store, "aid-flows-in-year", year=year):
+    for row in rows(store, "aid-flows-in-year", graphs, year=year):
         if row["fiscal_year"] and year_share(row, year) == 0.0:
             continue
         graph.add_node(row["donor_code"], label=row["donor_name"], kind="nation", iri=row["donor"])

@@ -201,20 +201,29 @@ def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -
     return _TOKENS.sub(replace, text)
 
 
-def run(store: ox.Store, query: Query, values: dict[str, str] | None = None):
+def run(
+    store: ox.Store,
+    query: Query,
+    values: dict[str, str] | None = None,
+    *,
+    graphs: list[str] | None = None,
+):
     """Run ``query`` on ``store`` with parameters; a syntax error names file:line.
 
     Returns pyoxigraph's result: QuerySolutions, QueryBoolean or QueryTriples. The
-    default graph is the union of all named graphs, and the prefixes of
-    ``coopgraph.namespace.PREFIXES`` (cg:, org:, skos:, rdfs:, geo: ...) need no
-    declaration.
+    default graph is the union of all named graphs, or of ``graphs`` (named graph IRIs)
+    when given; the prefixes of ``coopgraph.namespace.PREFIXES`` (cg:, org:, skos:,
+    rdfs:, geo: ...) need no declaration.
     """
     substitutions = bind(query, values or {})
+    scope: dict = {"use_default_graph_as_union": True}
+    if graphs is not None:
+        scope = {"default_graph": [ox.NamedNode(g) for g in graphs]}
     try:
         return store.query(
             substitute(query.text, substitutions),
-            use_default_graph_as_union=True,
             prefixes=PREFIXES,
+            **scope,
         )
     except SyntaxError as error:
         match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or "")

@@ -1,16 +1,28 @@
 """Sources: one module per dataset behind one small protocol, registered by name.
 
-A source reads its files and returns N-Quads text for its own named graph plus the
-provenance of what it read (``SourceResult``). ``coopgraph build`` runs the ``curated``
-source; importers for COW, ATOP, SIPRI and UN votes register here the same way.
+Two kinds: the ``curated`` source (``Source``: reads data/ whole, for ``coopgraph build``)
+and importers (``Importer``: stream one published dataset row by row into its own named
+graph, for ``coopgraph import``; the runner is ``coopgraph.importer``). Each importer is
+one module here, registered with ``@importer(name)`` and listed in ``IMPORTER_MODULES``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import gzip
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
+
+from coopgraph import ids
+from coopgraph.errors import CoopgraphError
+from coopgraph.paths import shown
+
+if TYPE_CHECKING:
+    from coopgraph.sources.resolve import Resolver
 
 
 @dataclass
@@ -70,3 +82,131 @@ def get(name: str) -> Source:
     if name not in _REGISTRY:
         raise KeyError(f"unknown source '{name}' (known: {', '.join(sorted(_REGISTRY))})")
     return _REGISTRY[name]()
+
+
+# -------------------------------------------------------------------------- importers
+
+
+class RowError(Exception):
+    """A row an importer cannot turn into facts: the reason, and the row's line."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(" ".join(message.split()))
+        self.line = line
+
+
+@dataclass
+class ImportContext:
+    """What an importer needs while it reads: its graph, the resolver, and where to count
+    the country names it could not resolve."""
+
+    graph: str
+    resolver: Resolver
+    unresolved: Counter = field(default_factory=Counter)
+    #: Anything an importer wants to remember across rows (e.g. the versions it saw).
+    state: dict = field(default_factory=dict)
+
+    def nation_by_cow(self, code: int, year: int | None, line: int) -> str:
+        """The nation IRI of a COW state number in ``year``, or a RowError."""
+        found = self.resolver.cow(code, year)
+        if found is None:
+            self.unresolved[f"COW {code}"] += 1
+            raise RowError(f"COW state code {code} resolves to no coopgraph state", line)
+        return ids.nation(found)
+
+    def nation_by_name(self, name: str, year: int | None, line: int) -> str:
+        """The nation IRI of a name in ``year``, or a RowError."""
+        found = self.resolver.name(name, year)
+        if found is None:
+            self.unresolved[name] += 1
+            raise RowError(f"'{name}' resolves to no coopgraph state", line)
+        return ids.nation(found)
+
+
+class Importer(Protocol):
+    """One published dataset: how its files become N-Quads in its own graph."""
+
+    name: str  # the name 'coopgraph import' takes: atop, unvotes, ...
+    title: str  # dataset, publisher and version, for provenance and 'coopgraph sources'
+
+    def header(self, ctx: ImportContext) -> list[str]:
+        """Quads written once per import (the dataset's cg:Source node)."""
+        ...
+
+    def read(self, raw: BinaryIO, path: Path, ctx: ImportContext) -> Iterator[list[str] | RowError]:
+        """Per row of the file: its N-Quads lines, or a RowError (rejected and counted).
+
+        A file that cannot be read at all (not CSV, missing columns) raises
+        CoopgraphError naming the file and line; nothing is imported then."""
+        ...
+
+    def version(self, ctx: ImportContext) -> str:
+        """The dataset version read from the files ('' when they do not say)."""
+        ...
+
+
+_IMPORTERS: dict[str, Callable[[], Importer]] = {}
+#: Modules that register importers (imported on first use of ``importers()``).
+IMPORTER_MODULES = ("coopgraph.sources.cow_states",)
+
+
+def importer(name: str) -> Callable[[Callable[[], Importer]], Callable[[], Importer]]:
+    """Class decorator registering an importer under ``name``."""
+
+    def wrap(factory: Callable[[], Importer]) -> Callable[[], Importer]:
+        _IMPORTERS[name] = factory
+        return factory
+
+    return wrap
+
+
+def importers() -> dict[str, Callable[[], Importer]]:
+    """Every registered importer by name."""
+    import importlib
+
+    for module in IMPORTER_MODULES:
+        importlib.import_module(module)
+    return dict(_IMPORTERS)
+
+
+def text_lines(raw: BinaryIO, encoding: str = "utf-8") -> TextIO:
+    """A published file as text: gunzipped when it starts with gzip's magic number."""
+    start = raw.read(2)
+    raw.seek(0)
+    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if start == b"\x1f\x8b" else raw  # type: ignore[assignment]
+    return io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+
+def csv_rows(
+    raw: BinaryIO, path: Path, required: Iterable[str], encoding: str = "utf-8"
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) for each CSV record, after checking the header has ``required``.
+
+    The line is where the record starts. A file that is not text in ``encoding``, not
+    gzip, or lacks a column raises CoopgraphError naming the file and line.
+    """
+    text = text_lines(raw, encoding)
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise CoopgraphError("empty file", path=shown(path), line=1)
+        header = [h.strip() for h in header]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise CoopgraphError(
+                f"not the expected file: missing column(s) {', '.join(missing)}",
+                path=shown(path),
+                line=1,
+            )
+        line = reader.line_num + 1
+        for fields in reader:
+            if len(fields) != len(header):
+                yield line, {"__error__": f"expected {len(header)} fields, found {len(fields)}"}
+            else:
+                yield line, dict(zip(header, fields, strict=True))
+            line = reader.line_num + 1
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error, OSError) as error:
+        raise CoopgraphError(
+            f"cannot read the file: {error}", path=shown(path), line=reader.line_num or 1
+        ) from None

@@ -1,0 +1,293 @@
+"""``coopgraph import``: a published dataset into its own named graph, atomically.
+
+The runner is the same for every dataset; what differs is in one module per dataset
+under ``coopgraph/sources/`` (an ``Importer``: it reads a file and turns each row into
+N-Quads or a ``RowError``). For an import the runner
+
+1. opens the current store read-only and builds a ``Resolver`` from its ``nations`` graph;
+2. streams each file's rows through the importer, writing N-Quads to temporary files
+   beside the store (one per core, in chunks), so memory stays flat as files grow; a bad
+   row is rejected and counted (its first lines reported), or with ``strict`` refuses the
+   import; a country no crosswalk entry resolves rejects its row and is reported by name;
+3. writes a new store generation: starting from a checkpoint of the current one, drops the
+   source's previous graph and its provenance, bulk-loads the new quads and provenance
+   (dataset, version, files with SHA-256, rows read, imported and rejected), and makes the
+   generation current with one atomic rename. A failure or a kill at any point leaves the
+   store as it was (``store.write``).
+
+Importing the same file twice gives the same graph (IRIs come from the rows' keys).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from coopgraph import ids, store
+from coopgraph.build import graph_provenance
+from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.namespace import CG, PREFIXES
+from coopgraph.paths import shown
+from coopgraph.sources import FileRecord, ImportContext, Importer, RowError, importers
+from coopgraph.sources.resolve import Resolver
+
+PROV = PREFIXES["prov"]
+OWL_VERSION = PREFIXES["owl"] + "versionInfo"
+#: Quads per chunk written to one temporary file before moving to the next.
+CHUNK = 50_000
+#: Rejected rows reported one by one (the rest are counted).
+SHOW_REJECTED = 20
+#: Sources whose graphs are not imported and cannot be removed.
+BUILT = ("curated", "nations", "ontology", "shapes", "meta")
+
+
+@dataclass
+class ImportReport:
+    """What an import read, stored and left out."""
+
+    source: str
+    graph: str
+    version: str
+    files: list[FileRecord]
+    triples: int
+    seconds: float
+    rejected: list[str] = field(default_factory=list)  # "file:line: reason", first ones
+    unresolved: Counter = field(default_factory=Counter)  # country name -> rows
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_imported(self) -> int:
+        return sum(f.rows_imported for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+
+class _Parts:
+    """N-Quads lines spread over one temporary file per core, in chunks."""
+
+    def __init__(self, folder: Path, count: int):
+        self.paths = [folder / f"part-{i}.nq" for i in range(count)]
+        self.handles: list[IO[str]] = [p.open("w", encoding="utf-8") for p in self.paths]
+        self.lines = 0
+        self._in_chunk = 0
+        self._current = 0
+
+    def write(self, lines: list[str]) -> None:
+        self.handles[self._current].writelines(lines)
+        self.lines += len(lines)
+        self._in_chunk += len(lines)
+        if self._in_chunk >= CHUNK:
+            self._in_chunk = 0
+            self._current = (self._current + 1) % len(self.handles)
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+
+
+def remove_source(target: ox.Store, graph: str) -> None:
+    """Drop ``graph`` and its provenance (``meta`` graph) from ``target``."""
+    meta = ox.NamedNode(ids.graph("meta"))
+    node = ox.NamedNode(graph)
+    subjects = [node] + [
+        q.object
+        for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
+    ]
+    for subject in subjects:
+        for quad in list(target.quads_for_pattern(subject, None, None, meta)):
+            target.remove(quad)
+    if node in set(target.named_graphs()):
+        target.remove_graph(node)
+
+
+def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
+    """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``)."""
+    query = """
+    PREFIX cg: <https://w3id.org/coopgraph/ontology#>
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    SELECT ?g ?name ?title ?time ?triples ?version
+           (SUM(?read) AS ?rows_read) (SUM(?imported) AS ?rows_imported)
+           (SUM(?rejected) AS ?rows_rejected) (GROUP_CONCAT(?file; separator=", ") AS ?files)
+    WHERE {
+      ?g cg:sourceName ?name ; dcterms:title ?title ; prov:generatedAtTime ?time ;
+         cg:triples ?triples .
+      OPTIONAL { ?g owl:versionInfo ?version }
+      OPTIONAL { ?g prov:wasDerivedFrom ?f . ?f dcterms:identifier ?file ;
+                 cg:rowsRead ?read ; cg:rowsImported ?imported ; cg:rowsRejected ?rejected }
+    } GROUP BY ?g ?name ?title ?time ?triples ?version ORDER BY ?name ?g
+    """
+    result: dict[str, dict[str, object]] = {}
+    for row in reader.query(query, default_graph=[ox.NamedNode(ids.graph("meta"))]):
+        value = functools.partial(_value, row)
+        key = value("name") if value("name") not in result else ids.local_name(value("g"))
+        result[key] = {
+            "source": value("name"),
+            "graph": value("g"),
+            "title": value("title"),
+            "version": value("version"),
+            "imported": value("time"),
+            "triples": int(value("triples") or 0),
+            "rows_read": int(value("rows_read") or 0),
+            "rows_imported": int(value("rows_imported") or 0),
+            "rows_rejected": int(value("rows_rejected") or 0),
+            "files": value("files"),
+        }
+    return result
+
+
+def _value(row: ox.QuerySolution, name: str) -> str:
+    term = row[name]
+    return term.value if term is not None else ""
+
+
+def _get(name: str) -> Importer:
+    known = importers()
+    if name not in known:
+        raise UsageError(f"unknown source '{name}' (one of: {', '.join(sorted(known))})")
+    return known[name]()
+
+
+def run(
+    root: Path,
+    name: str,
+    files: list[Path],
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import ``files`` as source ``name`` into the store at ``root`` (see the module doc).
+
+    ``progress(done, total)`` is called with bytes read so far, if given.
+    """
+    started = time.perf_counter()
+    importer = _get(name)
+    for path in files:
+        if not path.is_file():
+            raise CoopgraphError("no such file", path=shown(path))
+    resolver = Resolver(store.open_reader(root))
+    if not resolver:
+        raise CoopgraphError(
+            "the store has no states to resolve names against: run 'coopgraph build' first",
+            path=shown(root),
+        )
+    graph = ids.graph(importer.name)
+    total = sum(p.stat().st_size for p in files)
+    unresolved: Counter = Counter()
+    rejected: list[str] = []
+    records: list[FileRecord] = []
+    work = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+    try:
+        parts = _Parts(work, os.cpu_count() or 1)
+        ctx = ImportContext(graph=graph, resolver=resolver, unresolved=unresolved)
+        parts.write(importer.header(ctx))
+        done_before = 0
+        for path in files:
+            record = FileRecord(path=path, sha256=store_sha256(path), graph=graph)
+            records.append(record)
+            for position, item in _rows(importer, path, ctx):
+                record.rows_read += 1
+                if isinstance(item, RowError):
+                    record.rows_rejected += 1
+                    where = f"{shown(path)}:{item.line}"
+                    if strict:
+                        raise CoopgraphError(f"{item} (--strict: nothing imported)", path=where)
+                    if len(rejected) < SHOW_REJECTED:
+                        rejected.append(f"{where}: {item}")
+                else:
+                    record.rows_imported += 1
+                    parts.write(item)
+                if progress and record.rows_read % 20_000 == 0:
+                    progress(done_before + position(), total)
+            done_before += path.stat().st_size
+        if progress:
+            progress(total, total)
+        parts.close()
+        version = importer.version(ctx)
+        when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        meta = graph_provenance(
+            importer.name,
+            graph,
+            importer.title,
+            parts.lines,
+            records,
+            when,
+            extra={OWL_VERSION: version} if version else None,
+        )
+
+        def change(target: ox.Store) -> None:
+            remove_source(target, graph)
+            nonempty = [p for p in parts.paths if p.stat().st_size]
+            with ThreadPoolExecutor(max(1, len(nonempty))) as pool:
+                for done in [
+                    pool.submit(target.bulk_load, path=str(p), format=ox.RdfFormat.N_QUADS)
+                    for p in nonempty
+                ]:
+                    done.result()
+            target.bulk_load(meta.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
+        store.write(root, change, from_empty=False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ImportReport(
+        importer.name,
+        graph,
+        version,
+        records,
+        parts.lines,
+        time.perf_counter() - started,
+        rejected,
+        unresolved,
+    )
+
+
+def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]:
+    """The importer's items for ``path`` with a function giving the bytes read so far."""
+    with path.open("rb") as raw:
+        for item in importer.read(raw, path, ctx):
+            yield raw.tell, item
+
+
+def store_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file as published (compressed or not)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remove(root: Path, name: str) -> int:
+    """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
+    if name in BUILT:
+        raise UsageError(f"'{name}' is part of every build and cannot be removed")
+    loaded = loaded_sources(store.open_reader(root))
+    if name not in loaded:
+        known = ", ".join(n for n in loaded if n not in BUILT) or "none"
+        raise UsageError(f"source '{name}' is not loaded (imported sources: {known})")
+    graph = str(loaded[name]["graph"])
+    store.write(root, lambda target: remove_source(target, graph), from_empty=False)
+    return int(loaded[name]["triples"])  # type: ignore[call-overload]
+
+
+__all__ = ["ImportReport", "loaded_sources", "remove", "remove_source", "run", "CG"]

@@ -1,0 +1,111 @@
+"""One identity per nation: resolve the codes and names other datasets use to nation IRIs.
+
+A ``Resolver`` reads the ``nations`` graph of the store (the curated crosswalk): COW state
+numbers with their years, COW abbreviations, ISO 3166 codes, labels, and the names other
+datasets use (with their years where a name changed hands, e.g. "Vietnam"). Importers ask
+it for a nation and get the coopgraph id, or None: they report what they could not
+resolve and never invent a node (DESIGN.md, "Identity").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from coopgraph import ids
+
+_QUERY_COW = """
+PREFIX cg: <https://w3id.org/coopgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?id ?code ?from ?to WHERE {
+  ?n cg:cowCode ?a ; skos:notation ?id . ?a cg:code ?code .
+  OPTIONAL { ?a cg:fromYear ?from } OPTIONAL { ?a cg:toYear ?to }
+  FILTER (DATATYPE(?id) = <http://www.w3.org/2001/XMLSchema#string>)
+}"""
+
+_QUERY_NAMES = """
+PREFIX cg: <https://w3id.org/coopgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?id ?name WHERE {
+  ?n a cg:State ; skos:notation ?id .
+  { ?n rdfs:label ?name } UNION { ?n skos:altLabel ?name }
+  UNION { ?n cg:iso3166Alpha3 ?name } UNION { ?n cg:cowAbbreviation ?name }
+  FILTER NOT EXISTS { ?n cg:nameUsed [ cg:name ?name ] }
+}"""
+
+_QUERY_DATED_NAMES = """
+PREFIX cg: <https://w3id.org/coopgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?id ?name ?from ?to WHERE {
+  ?n cg:nameUsed ?a ; skos:notation ?id . ?a cg:name ?name .
+  OPTIONAL { ?a cg:fromYear ?from } OPTIONAL { ?a cg:toYear ?to }
+}"""
+
+
+def normalise(name: str) -> str:
+    """A name compared without case, accents, punctuation or extra spaces."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c if c.isalnum() else " " for c in text.casefold())
+    return " ".join(text.split())
+
+
+class Resolver:
+    """Nation ids from COW codes (by year) and from names (by year where it matters)."""
+
+    def __init__(self, store: ox.Store):
+        self._cow: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        self._names: dict[str, set[str]] = defaultdict(set)
+        self._dated: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        nations = ids.graph("nations")
+        graphs = [ox.NamedNode(nations)]
+
+        def select(text: str):
+            return store.query(text, default_graph=graphs)
+
+        for row in select(_QUERY_COW):
+            first = int(row["from"].value) if row["from"] else 0
+            last = int(row["to"].value) if row["to"] else 9999
+            self._cow[int(row["code"].value)].append((first, last, row["id"].value))
+        for row in select(_QUERY_NAMES):
+            self._names[normalise(row["name"].value)].add(row["id"].value)
+        for row in select(_QUERY_DATED_NAMES):
+            first = int(row["from"].value) if row["from"] else 0
+            last = int(row["to"].value) if row["to"] else 9999
+            self._dated[normalise(row["name"].value)].append((first, last, row["id"].value))
+        self.nations = {n for spans in self._cow.values() for _, _, n in spans} | {
+            n for found in self._names.values() for n in found
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.nations)
+
+    def cow(self, code: int, year: int | None = None) -> str | None:
+        """The nation a COW state number stands for in ``year``.
+
+        Without a year, or when the year falls between the code's spells (COW leaves Japan
+        out of the system 1945-1952), the nearest spell counts; a code that stands for
+        several states (365: the USSR, then Russia) needs the year.
+        """
+        spans = self._cow.get(code)
+        if not spans:
+            return None
+        if year is None:
+            nations = {n for _, _, n in spans}
+            return nations.pop() if len(nations) == 1 else None
+        return min(spans, key=lambda s: max(s[0] - year, year - s[1], 0))[2]
+
+    def name(self, name: str, year: int | None = None) -> str | None:
+        """The one nation ``name`` stands for (in ``year`` when names changed hands)."""
+        key = normalise(name)
+        if year is not None:
+            dated = {n for first, last, n in self._dated.get(key, []) if first <= year <= last}
+            if dated:
+                return dated.pop() if len(dated) == 1 else None
+        found = self._names.get(key, set())
+        if not found and year is None:
+            found = {n for _, _, n in self._dated.get(key, [])}
+        return next(iter(found)) if len(found) == 1 else None
