@@ -1,8 +1,9 @@
 """``coopgraph build``: ontology and curated data into a new store generation.
 
 Steps: check the ontology and shapes parse; read data/ through the ``curated`` source
-(every row checked); validate the result with SHACL; load everything through Oxigraph's
-bulk loader into a fresh generation; switch the store to it atomically. Any failure
+(every row checked); validate the result with SHACL; in a new generation made from the
+current one, replace the ontology, shapes, nations and curated graphs (imported sources
+stay) through Oxigraph's bulk loader; switch the store to it atomically. Any failure
 before the switch leaves the previous store as it was.
 """
 
@@ -110,6 +111,55 @@ def graph_provenance(
     return "".join(lines)
 
 
+def remove_source(target: ox.Store, graph: str) -> None:
+    """Drop ``graph`` and its provenance (``meta`` graph) from ``target``."""
+    meta = ox.NamedNode(ids.graph("meta"))
+    node = ox.NamedNode(graph)
+    subjects = [node] + [
+        q.object
+        for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
+    ]
+    for subject in subjects:
+        for quad in list(target.quads_for_pattern(subject, None, None, meta)):
+            target.remove(quad)
+    if node in set(target.named_graphs()):
+        target.remove_graph(node)
+
+
+#: The graphs a build writes; every other graph (imported sources) is kept.
+BUILT_GRAPHS = ("ontology", "shapes", "nations", "curated", "meta")
+
+
+def _imported(store_path: Path) -> list[tuple[str, bytes, bytes]]:
+    """Each imported graph of the current store as (IRI, N-Triples, its provenance as
+    N-Quads), so a build, which starts from an empty generation (removing the old curated
+    graph quad by quad would take longer than loading it), keeps the imports."""
+    if not store.exists(store_path):
+        return []
+    reader = store.open_reader(store_path)
+    built = {ids.graph(name) for name in BUILT_GRAPHS}
+    meta = ox.NamedNode(ids.graph("meta"))
+    kept = []
+    for node in reader.named_graphs():
+        if not isinstance(node, ox.NamedNode) or node.value in built:
+            continue
+        subjects = [node] + [
+            q.object
+            for q in reader.quads_for_pattern(
+                node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta
+            )
+        ]
+        meta_quads = [q for s in subjects for q in reader.quads_for_pattern(s, None, None, meta)]
+        kept.append(
+            (
+                node.value,
+                reader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b"",
+                ox.serialize(meta_quads, format=ox.RdfFormat.N_QUADS) or b"",
+            )
+        )
+    return kept
+
+
 def build(
     store_path: Path,
     *,
@@ -134,7 +184,12 @@ def build(
             raise ValidationFailed(violations)
     meta = provenance([curated], dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
+    kept = _imported(store_path)
+
     def load(target: ox.Store) -> None:
+        for graph, ntriples, meta_quads in kept:
+            target.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            target.bulk_load(meta_quads, format=ox.RdfFormat.N_QUADS)
         target.bulk_load(
             path=str(ontology_files[0]),
             format=ox.RdfFormat.TURTLE,

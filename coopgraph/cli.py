@@ -129,12 +129,19 @@ def build(store_path: Path, data: Path | None, ontology: Path | None, no_validat
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of stdout.",
 )
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    help="Query only these sources' graphs (see 'coopgraph sources'); default: all.",
+)
 @click.pass_obj
-def query(store_path, sparql, file, name, params, fmt, output) -> None:
+def query(store_path, sparql, file, name, params, fmt, output, source_names) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
 
     Give the query inline, from a file with --file, or by name from the bundled library
-    with --name. The default graph is the union of all named graphs.
+    with --name. The default graph is the union of all named graphs, or of the graphs of
+    --sources (with the ontology and the states every source points at).
     """
     values = {}
     for item in params:
@@ -143,7 +150,7 @@ def query(store_path, sparql, file, name, params, fmt, output) -> None:
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
         values[key.strip()] = value.strip()
     q = query_library.load(name, file=file, text=sparql)
-    text = api.query(store_path, q, values, fmt)
+    text = api.query(store_path, q, values, fmt, sources=_names(source_names))
     _emit(text, output)
 
 
@@ -192,15 +199,23 @@ def queries() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of stdout.",
 )
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    default="curated",
+    show_default=True,
+    help="Sources whose facts make the layers, e.g. atop or curated,sipri-tiv.",
+)
 @click.pass_obj
-def metrics(store_path, year, layers, by, top, fmt, output) -> None:
+def metrics(store_path, year, layers, by, top, fmt, output, source_names) -> None:
     """Rank nations by centrality in the alliance, aid and arms layers of a year.
 
     Degree, strength (sum of commitment weights for alliances, millions of current USD for
     aid, millions of SIPRI TIV for arms transfers), betweenness, eigenvector centrality
     and PageRank.
     """
-    rows = api.metrics(store_path, year, layers or api.LAYERS, by=by)
+    rows = api.metrics(store_path, year, layers or api.LAYERS, by=by, sources=_names(source_names))
     if top:
         rows = [r for r in rows if r["rank"] <= top]
     from coopgraph.outputs.tables import records
@@ -243,14 +258,22 @@ def stats(store_path, fmt, output) -> None:
     required=True,
     help="HTML file to write.",
 )
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    default="curated",
+    show_default=True,
+    help="Sources whose facts to draw.",
+)
 @click.pass_obj
-def viz(store_path, year, output) -> None:
+def viz(store_path, year, output, source_names) -> None:
     """Write an interactive HTML graph of a year: nations, alliances, operations, aid.
 
     One self-contained file (opens offline); hover a node or edge for its fact, dates
     and source.
     """
-    page = api.viz(store_path, year)
+    page = api.viz(store_path, year, sources=_names(source_names))
     api.write_text(page, output)
     _message(f"wrote {shown(output)} ({len(page.encode()) / 1024:,.0f} KiB)")
 
@@ -276,6 +299,90 @@ def validate(files, data) -> None:
         _message(f"{len(violations)} violation(s) in {what}", error=True)
         sys.exit(1)
     _message(f"{what}: valid")
+
+
+def _names(value: str | None) -> list[str] | None:
+    """A comma-separated --sources value as a list (None when not given)."""
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise click.BadParameter("give at least one source name", param_hint="--sources")
+    return names
+
+
+@main.command(
+    "import",
+    epilog="Example: coopgraph import atop atop5_1m.csv.gz atop5_1a.csv",
+)
+@click.argument("source", metavar="SOURCE")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Refuse the whole import at the first bad row.")
+@click.pass_obj
+def import_(store_path, source, files, strict) -> None:
+    """Import a published dataset into its own named graph, replacing its previous import.
+
+    SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes
+    (plain or gzip-compressed files, as published). Every country is resolved to the
+    curated states; rows that cannot be read or resolved are rejected, counted and
+    reported (with --strict the import is refused). The store changes atomically: an
+    import that fails or is killed leaves it as it was.
+    """
+    bar = None
+    progress = None
+    if sys.stderr.isatty():
+        total = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
+        bar = click.progressbar(length=max(total, 1), label=f"importing {source}", file=sys.stderr)
+        bar.__enter__()
+        state = {"done": 0}
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - state["done"])
+            state["done"] = done
+
+    try:
+        report = api.import_source(
+            store_path, source, [Path(f) for f in files], strict=strict, progress=progress
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for line in report.rejected:
+        _message(f"rejected {line}")
+    if report.rows_rejected > len(report.rejected):
+        _message(f"... and {report.rows_rejected - len(report.rejected):,} more rejected rows")
+    for name, count in report.unresolved.most_common():
+        _message(f"unresolved: {name} ({count:,} rows)")
+    _message(
+        f"{report.source}: {report.rows_read:,} rows read, {report.rows_imported:,} imported, "
+        f"{report.rows_rejected:,} rejected; {report.triples:,} triples in "
+        f"{report.graph} ({report.version or 'version not stated'}) in {report.seconds:.1f} s"
+    )
+
+
+@main.command(epilog="Example: coopgraph sources --format csv")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def sources(store_path, fmt) -> None:
+    """List what the store holds per source: version, import time, triples, rows."""
+    from coopgraph.outputs.tables import records
+
+    _emit(records(api.sources(store_path), fmt, api.SOURCES_COLUMNS), None)
+
+
+@main.command(epilog="Example: coopgraph remove atop")
+@click.argument("source", metavar="SOURCE")
+@click.pass_obj
+def remove(store_path, source) -> None:
+    """Drop an imported source (its graph and provenance), atomically."""
+    triples = api.remove(store_path, source)
+    _message(f"removed {source} ({triples:,} triples)")
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -36,7 +36,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from coopgraph import ids, store
-from coopgraph.build import graph_provenance
+from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
@@ -102,21 +102,6 @@ class _Parts:
             handle.close()
 
 
-def remove_source(target: ox.Store, graph: str) -> None:
-    """Drop ``graph`` and its provenance (``meta`` graph) from ``target``."""
-    meta = ox.NamedNode(ids.graph("meta"))
-    node = ox.NamedNode(graph)
-    subjects = [node] + [
-        q.object
-        for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
-    ]
-    for subject in subjects:
-        for quad in list(target.quads_for_pattern(subject, None, None, meta)):
-            target.remove(quad)
-    if node in set(target.named_graphs()):
-        target.remove_graph(node)
-
-
 def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
     """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``)."""
     query = """
@@ -140,7 +125,7 @@ def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
         value = functools.partial(_value, row)
         key = value("name") if value("name") not in result else ids.local_name(value("g"))
         result[key] = {
-            "source": value("name"),
+            "source": key,
             "graph": value("g"),
             "title": value("title"),
             "version": value("version"),
@@ -149,7 +134,7 @@ def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
             "rows_read": int(value("rows_read") or 0),
             "rows_imported": int(value("rows_imported") or 0),
             "rows_rejected": int(value("rows_rejected") or 0),
-            "files": value("files"),
+            "files": ", ".join(sorted(value("files").split(", "))) if value("files") else "",
         }
     return result
 

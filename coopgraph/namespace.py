@@ -74,6 +74,8 @@ class CG(DefinedNamespace):
     nameUsed: URIRef
     name: URIRef
     NameAssignment: URIRef
+    SystemMembership: URIRef
+    state: URIRef
     atopId: URIRef
     cowAllianceId: URIRef
     code: URIRef

@@ -169,6 +169,32 @@ def importers() -> dict[str, Callable[[], Importer]]:
     return dict(_IMPORTERS)
 
 
+def dataset_source(
+    ctx: ImportContext,
+    slug: str,
+    *,
+    title: str,
+    publisher: str,
+    url: str,
+    year: str = "",
+) -> list[str]:
+    """N-Quads of the cg:Source node every fact of an imported dataset cites."""
+    from coopgraph import ntriples as nt
+    from coopgraph.namespace import CG, PREFIXES
+
+    dct, g, s = PREFIXES["dcterms"], ctx.graph, ids.source(slug)
+    quads = [
+        nt.quad(s, nt.RDF_TYPE, nt.iri(CG.Source), g),
+        nt.quad(s, nt.RDF_TYPE, nt.iri(PREFIXES["prov"] + "Entity"), g),
+        nt.quad(s, dct + "title", nt.literal(title), g),
+        nt.quad(s, dct + "publisher", nt.literal(publisher), g),
+        nt.quad(s, CG.url, nt.iri(url), g),
+    ]
+    if year:
+        quads.append(nt.quad(s, dct + "issued", nt.literal(year, datatype=nt.XSD + "gYear"), g))
+    return quads
+
+
 def text_lines(raw: BinaryIO, encoding: str = "utf-8") -> TextIO:
     """A published file as text: gunzipped when it starts with gzip's magic number."""
     start = raw.read(2)
