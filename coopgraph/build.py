@@ -108,6 +108,8 @@ def graph_provenance(
         lines.append(nt.quad(f, CG.rowsRead, nt.integer(record.rows_read), meta))
         lines.append(nt.quad(f, CG.rowsImported, nt.integer(record.rows_imported), meta))
         lines.append(nt.quad(f, CG.rowsRejected, nt.integer(record.rows_rejected), meta))
+        if record.rows_skipped:
+            lines.append(nt.quad(f, CG.rowsSkipped, nt.integer(record.rows_skipped), meta))
     return "".join(lines)
 
 

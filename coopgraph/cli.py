@@ -355,7 +355,9 @@ def import_(store_path, source, files, strict) -> None:
         _message(f"unresolved: {name} ({count:,} rows)")
     _message(
         f"{report.source}: {report.rows_read:,} rows read, {report.rows_imported:,} imported, "
-        f"{report.rows_rejected:,} rejected; {report.triples:,} triples in "
+        f"{report.rows_rejected:,} rejected"
+        + (f", {report.rows_skipped:,} skipped" if report.rows_skipped else "")
+        + f"; {report.triples:,} triples in "
         f"{report.graph} ({report.version or 'version not stated'}) in {report.seconds:.1f} s"
     )
 

@@ -78,6 +78,10 @@ class ImportReport:
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
 
+    @property
+    def rows_skipped(self) -> int:
+        return sum(f.rows_skipped for f in self.files)
+
 
 class _Parts:
     """N-Quads lines spread over one temporary file per core, in chunks."""
@@ -197,6 +201,8 @@ def run(
                         raise CoopgraphError(f"{item} (--strict: nothing imported)", path=where)
                     if len(rejected) < SHOW_REJECTED:
                         rejected.append(f"{where}: {item}")
+                elif not item:
+                    record.rows_skipped += 1
                 else:
                     record.rows_imported += 1
                     parts.write(item)

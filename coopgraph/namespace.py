@@ -75,6 +75,42 @@ class CG(DefinedNamespace):
     name: URIRef
     NameAssignment: URIRef
     SystemMembership: URIRef
+    Obligation: URIRef
+    DefenceObligation: URIRef
+    OffenceObligation: URIRef
+    NeutralityObligation: URIRef
+    NonAggressionObligation: URIRef
+    ConsultationObligation: URIRef
+    obligation: URIRef
+    phase: URIRef
+    CapabilityObservation: URIRef
+    year: URIRef
+    milex: URIRef
+    milper: URIRef
+    irst: URIRef
+    pec: URIRef
+    tpop: URIRef
+    upop: URIRef
+    cinc: URIRef
+    weaponCategory: URIRef
+    orderYear: URIRef
+    deliveryYears: URIRef
+    numberOrdered: URIRef
+    numberDelivered: URIRef
+    tivPerUnit: URIRef
+    tivOrder: URIRef
+    uncertain: URIRef
+    RollCall: URIRef
+    rcid: URIRef
+    session: URIRef
+    resolution: URIRef
+    importantVote: URIRef
+    issue: URIRef
+    votedYes: URIRef
+    votedNo: URIRef
+    abstained: URIRef
+    absent: URIRef
+    rowsSkipped: URIRef
     state: URIRef
     atopId: URIRef
     cowAllianceId: URIRef

@@ -35,6 +35,7 @@ class FileRecord:
     rows_read: int = 0
     rows_imported: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0  # rows that hold no fact by design (a UN vote by a non-member)
 
 
 @dataclass
@@ -134,7 +135,8 @@ class Importer(Protocol):
         ...
 
     def read(self, raw: BinaryIO, path: Path, ctx: ImportContext) -> Iterator[list[str] | RowError]:
-        """Per row of the file: its N-Quads lines, or a RowError (rejected and counted).
+        """Per row of the file: its N-Quads lines, or a RowError (rejected and counted);
+        an empty list is a row that holds no fact by design (counted as skipped).
 
         A file that cannot be read at all (not CSV, missing columns) raises
         CoopgraphError naming the file and line; nothing is imported then."""
