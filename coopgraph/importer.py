@@ -172,6 +172,8 @@ def run(
     for path in files:
         if not path.is_file():
             raise CoopgraphError("no such file", path=shown(path))
+    if hasattr(importer, "order"):  # datasets whose files depend on each other
+        files = importer.order(files)
     resolver = Resolver(store.open_reader(root))
     if not resolver:
         raise CoopgraphError(
@@ -183,7 +185,8 @@ def run(
     unresolved: Counter = Counter()
     rejected: list[str] = []
     records: list[FileRecord] = []
-    work = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+    _remove_abandoned(root)
+    work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
     try:
         parts = _Parts(work, os.cpu_count() or 1)
         ctx = ImportContext(graph=graph, resolver=resolver, unresolved=unresolved)
@@ -248,6 +251,24 @@ def run(
         rejected,
         unresolved,
     )
+
+
+def _remove_abandoned(root: Path) -> None:
+    """Delete the temporary folders of imports whose process is gone (killed midway)."""
+    for path in root.glob(".import-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]:

@@ -120,6 +120,7 @@ def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -
     with _writer_lock(root):
         generations = root / GENERATIONS
         generations.mkdir(exist_ok=True)
+        _remove_crashed(root, generations)
         name = f"g-{time.time_ns()}-{os.getpid()}"
         target = generations / name
         try:
@@ -184,6 +185,25 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _created(name: str) -> int:
+    """The creation time (ns) in a generation's name ``g-<ns>-<pid>``; 0 if not one."""
+    parts = name.split("-")
+    return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else 0
+
+
+def _remove_crashed(root: Path, generations: Path) -> None:
+    """Delete generations a killed writer left: newer than the current one, never current.
+
+    Only the writer holding the lock calls this, so no other write is under way, and a
+    generation that never became current has never had a reader.
+    """
+    current = _current_name(root)
+    since = _created(current) if current else 0
+    for path in generations.iterdir():
+        if path.is_dir() and path.name != current and _created(path.name) > since:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _prune(generations: Path, keep_name: str) -> None:

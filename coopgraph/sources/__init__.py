@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -149,7 +150,10 @@ class Importer(Protocol):
 
 _IMPORTERS: dict[str, Callable[[], Importer]] = {}
 #: Modules that register importers (imported on first use of ``importers()``).
-IMPORTER_MODULES = ("coopgraph.sources.cow_states",)
+IMPORTER_MODULES = (
+    "coopgraph.sources.cow_states",
+    "coopgraph.sources.unvotes",
+)
 
 
 def importer(name: str) -> Callable[[Callable[[], Importer]], Callable[[], Importer]]:
@@ -197,6 +201,10 @@ def dataset_source(
     return quads
 
 
+#: What reading a broken published file can raise (bad encoding, gzip or CSV).
+READ_ERRORS = (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error, OSError, zlib.error)
+
+
 def text_lines(raw: BinaryIO, encoding: str = "utf-8") -> TextIO:
     """A published file as text: gunzipped when it starts with gzip's magic number."""
     start = raw.read(2)
@@ -234,7 +242,7 @@ def csv_rows(
             else:
                 yield line, dict(zip(header, fields, strict=True))
             line = reader.line_num + 1
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error, OSError) as error:
+    except READ_ERRORS as error:
         raise CoopgraphError(
             f"cannot read the file: {error}", path=shown(path), line=reader.line_num or 1
         ) from None
