@@ -153,6 +153,7 @@ _IMPORTERS: dict[str, Callable[[], Importer]] = {}
 IMPORTER_MODULES = (
     "coopgraph.sources.cow_states",
     "coopgraph.sources.unvotes",
+    "coopgraph.sources.cow_nmc",
 )
 
 
