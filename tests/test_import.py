@@ -226,3 +226,19 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(root, shared_data):
     assert store.counts(store.open_reader(root)) == counts
     api.import_source(root, "cow-states", [FIXTURES / "cow-states" / "states.csv"])
     assert not list(root.glob(".import-*"))
+
+
+def test_real_cow_state_system(root, shared_data):
+    states = shared_data / "cow_state_system_2016" / "states2016.csv"
+    report = api.import_source(root, "cow-states", [states])
+    assert (report.rows_read, report.rows_rejected) == (243, 0)
+    in_year = (
+        "SELECT (COUNT(DISTINCT ?c) AS ?codes) (COUNT(DISTINCT ?n) AS ?states) WHERE {{"
+        " ?m a cg:SystemMembership ; cg:state ?n ; cg:code ?c ; cg:startDate ?s ."
+        " OPTIONAL {{ ?m cg:endDate ?e }}"
+        " FILTER (YEAR(?s) <= {y} && (!BOUND(?e) || YEAR(?e) >= {y})) }}"
+    )
+    assert select(root, in_year.format(y=1816)) == [["23", "23"]]  # COW: 23 in 1816
+    # COW counts 165 in 1990: West Germany (260) and Germany (255) both, which are one
+    # coopgraph state (DEU)
+    assert select(root, in_year.format(y=1990)) == [["165", "164"]]
