@@ -154,6 +154,8 @@ IMPORTER_MODULES = (
     "coopgraph.sources.cow_states",
     "coopgraph.sources.unvotes",
     "coopgraph.sources.cow_nmc",
+    "coopgraph.sources.atop",
+    "coopgraph.sources.cow_alliances",
 )
 
 
