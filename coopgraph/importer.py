@@ -189,7 +189,12 @@ def run(
     work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
     try:
         parts = _Parts(work, os.cpu_count() or 1)
-        ctx = ImportContext(graph=graph, resolver=resolver, unresolved=unresolved)
+        ctx = ImportContext(
+            graph=graph,
+            resolver=resolver,
+            unresolved=unresolved,
+            known_sources=resolver.sources,
+        )
         parts.write(importer.header(ctx))
         done_before = 0
         for path in files:

@@ -107,6 +107,8 @@ class ImportContext:
     unresolved: Counter = field(default_factory=Counter)
     #: Anything an importer wants to remember across rows (e.g. the versions it saw).
     state: dict = field(default_factory=dict)
+    #: IRIs of the sources the store's ``nations`` graph already describes (curated).
+    known_sources: frozenset[str] = frozenset()
 
     def nation_by_cow(self, code: int, year: int | None, line: int) -> str:
         """The nation IRI of a COW state number in ``year``, or a RowError."""
@@ -156,6 +158,7 @@ IMPORTER_MODULES = (
     "coopgraph.sources.cow_nmc",
     "coopgraph.sources.atop",
     "coopgraph.sources.cow_alliances",
+    "coopgraph.sources.sipri",
 )
 
 
@@ -187,11 +190,15 @@ def dataset_source(
     url: str,
     year: str = "",
 ) -> list[str]:
-    """N-Quads of the cg:Source node every fact of an imported dataset cites."""
+    """N-Quads of the cg:Source node every fact of an imported dataset cites; none when
+    the curated data already describes that source (every query sees the ``nations``
+    graph, and a second description would repeat each fact's source row)."""
     from coopgraph import ntriples as nt
     from coopgraph.namespace import CG, PREFIXES
 
     dct, g, s = PREFIXES["dcterms"], ctx.graph, ids.source(slug)
+    if s in ctx.known_sources:
+        return []
     quads = [
         nt.quad(s, nt.RDF_TYPE, nt.iri(CG.Source), g),
         nt.quad(s, nt.RDF_TYPE, nt.iri(PREFIXES["prov"] + "Entity"), g),

@@ -76,6 +76,12 @@ class Resolver:
             first = int(row["from"].value) if row["from"] else 0
             last = int(row["to"].value) if row["to"] else 9999
             self._dated[normalise(row["name"].value)].append((first, last, row["id"].value))
+        self.sources = frozenset(
+            row["s"].value
+            for row in select(
+                "SELECT ?s WHERE { ?s a <https://w3id.org/coopgraph/ontology#Source> }"
+            )
+        )
         self.nations = {n for spans in self._cow.values() for _, _, n in spans} | {
             n for found in self._names.values() for n in found
         }
