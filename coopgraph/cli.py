@@ -223,6 +223,92 @@ def metrics(store_path, year, layers, by, top, fmt, output, source_names) -> Non
     _emit(records(rows, fmt, api.METRIC_COLUMNS), output)
 
 
+@main.command(
+    epilog="Example: coopgraph align --from 1946 --to 1990 --sources atop --measure kappa,s "
+    "--format csv -o atop-alignment.csv"
+)
+@click.option("--from", "first", type=YEAR, required=True, help="First year.")
+@click.option("--to", "last", type=YEAR, help="Last year (default: the first).")
+@click.option(
+    "--basis",
+    type=click.Choice(list(api.ALIGN_BASES)),
+    default="alliances",
+    show_default=True,
+    help="Alliance portfolios or UN General Assembly votes.",
+)
+@click.option(
+    "--measure",
+    "measure",
+    metavar="NAME,...",
+    help="Measures among s, s2, s_w, s2_w, kappa, pi, taub (default: all that apply).",
+)
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    help="Sources of the ties (default: curated for alliances, unvotes for votes).",
+)
+@click.option(
+    "--dyad",
+    "dyads",
+    multiple=True,
+    metavar="A,B",
+    help="Only this pair of states (coopgraph ids, e.g. USA,RUS); repeatable.",
+)
+@click.option("--directed", is_flag=True, help="Both orders of every dyad (directed dyad-years).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout (required for parquet).",
+)
+@click.pass_obj
+def align(
+    store_path, first, last, basis, measure, source_names, dyads, directed, fmt, output
+) -> None:
+    """Foreign-policy similarity of dyads of states per year: Signorino-Ritter S
+    (absolute, squared, capability-weighted), Cohen's kappa and Scott's pi (Häge 2011),
+    Kendall's tau-b (Bueno de Mesquita 1975).
+
+    One row per dyad and year with ccode1, ccode2, year beside the coopgraph ids and IRIs,
+    so the table joins with peacesciencer-style dyad-years.
+    """
+    pairs = []
+    for item in dyads:
+        parts = [p.strip() for p in item.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise click.BadParameter(f"'{item}' is not A,B", param_hint="--dyad")
+        pairs.append((parts[0], parts[1]))
+    measures = _names(measure)
+    rows = api.align(
+        store_path,
+        first,
+        last if last is not None else first,
+        basis=basis,
+        measures=measures,
+        sources=_names(source_names),
+        dyads=pairs or None,
+        directed=directed,
+    )
+    columns = api.align_columns(rows) if rows else ["year", "state1", "state2"]
+    if fmt == "parquet":
+        if output is None:
+            raise click.BadParameter("parquet needs --output FILE", param_hint="--format")
+        api.write_parquet(rows, columns, output)
+        _message(f"wrote {shown(output)} ({len(rows):,} rows)")
+        return
+    from coopgraph.outputs.tables import records
+
+    _emit(records(rows, fmt, columns), output)
+
+
 @main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
 @click.option(
     "--format",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,9 @@ import networkx as nx
 import pyoxigraph as ox
 
 from coopgraph import queries
+from coopgraph.namespace import CG
+
+CG_NS = str(CG._NS)
 
 #: Edge weight per commitment type, as Signorino and Ritter (1999) code alliance ties:
 #: defence pact 3, neutrality or non-aggression 2, entente or consultation 1.
@@ -256,3 +260,125 @@ def cooperation_graph(
             source=f"{row['source']} <{row['source_url']}>",
         )
     return graph
+
+
+# ------------------------------------------------------------------ alignment inputs
+
+#: Tie level of a shared alliance by commitment, for alliance portfolios (Signorino and
+#: Ritter 1999: defence 3, neutrality or non-aggression 2, entente 1, none 0).
+TIE_LEVELS: dict[str, int] = {
+    "defence": 3,
+    "neutrality": 2,
+    "entente": 1,
+    "collective-security": 1,
+}
+#: Ordinal vote categories (yes < abstain < no), as Voeten codes them 1, 2, 3.
+VOTE_LEVELS = {
+    CG_NS + "votedYes": 0,
+    CG_NS + "abstained": 1,
+    CG_NS + "votedNo": 2,
+}
+
+
+@dataclass
+class StateYears:
+    """Every state with its years and COW codes (``states.rq``)."""
+
+    spans: dict[str, tuple[int | None, int | None]]
+    iris: dict[str, str]
+    codes: dict[str, list[tuple[int, int, int]]]  # state -> [(from, to, COW code)]
+
+    def in_year(self, year: int) -> list[str]:
+        """States that existed at any time in ``year``, sorted."""
+        return sorted(
+            s
+            for s, (first, last) in self.spans.items()
+            if (first is None or first <= year) and (last is None or last >= year)
+        )
+
+    def ccode(self, state: str, year: int) -> int | None:
+        """The state's COW code in ``year`` (the nearest spell's when between spells)."""
+        spans = self.codes.get(state)
+        if not spans:
+            return None
+        return min(spans, key=lambda s: max(s[0] - year, year - s[1], 0))[2]
+
+
+def state_years(store: ox.Store) -> StateYears:
+    """Every state with its years, IRI and COW codes (from the ``nations`` graph)."""
+    spans: dict[str, tuple[int | None, int | None]] = {}
+    iris: dict[str, str] = {}
+    codes: dict[str, list[tuple[int, int, int]]] = {}
+    for row in rows(store, "states"):
+        spans[row["code"]] = (row["from"], row["to"])
+        iris[row["code"]] = row["iri"]
+        if row["ccode"] is not None:
+            span = (row["ccode_from"] or 1816, row["ccode_to"] or 9999, row["ccode"])
+            codes.setdefault(row["code"], []).append(span)
+    return StateYears(spans, iris, codes)
+
+
+def alliance_ties(
+    store: ox.Store,
+    years: Sequence[int],
+    *,
+    graphs: Sequence[str] | None = None,
+    levels: Mapping[str, int] = TIE_LEVELS,
+) -> dict[int, dict[tuple[str, str], int]]:
+    """Per year, the tie level of every pair of states sharing an alliance in that year
+    (in-year mode; the highest level when they share several). One query for all years.
+    """
+    members: dict[str, list[tuple[str, int | None, int | None, int]]] = {}
+    for row in rows(store, "memberships", graphs):
+        level = levels.get(row["commitment"], 0)
+        members.setdefault(row["alliance_id"], []).append(
+            (row["code"], row["from"], row["to"], level)
+        )
+    ties: dict[int, dict[tuple[str, str], int]] = {year: {} for year in years}
+    for spans in members.values():
+        for year in years:
+            active = sorted(
+                {(code, level) for code, first, last, level in spans
+                 if (first is None or first <= year) and (last is None or last >= year)}
+            )  # fmt: skip
+            table = ties[year]
+            for x, (a, level) in enumerate(active):
+                for b, _ in active[x + 1 :]:
+                    if a != b and table.get((a, b), 0) < level:
+                        table[a, b] = level
+    return ties
+
+
+def votes(
+    store: ox.Store, first: int, last: int, *, graphs: Sequence[str] | None = None
+) -> dict[int, dict[tuple[str, int], int]]:
+    """Per year, each state's recorded vote on each roll call: {(state, rcid): category}
+    with 0 yes, 1 abstain, 2 no (absences and non-members are missing)."""
+    codes = {iri: code for code, iri in state_years(store).iris.items()}
+    by_year: dict[int, dict[tuple[str, int], int]] = {}
+    query = queries.library()["votes"]
+    result = queries.run(
+        store,
+        query,
+        {"from": str(first), "to": str(last)},
+        graphs=list(graphs) if graphs is not None else None,
+    )
+    for solution in result:
+        state = codes.get(solution["state"].value)
+        if state is None:
+            continue
+        year = int(solution["year"].value)
+        by_year.setdefault(year, {})[state, int(solution["rcid"].value)] = VOTE_LEVELS[
+            solution["how"].value
+        ]
+    return by_year
+
+
+def capabilities(
+    store: ox.Store, first: int, last: int, *, graphs: Sequence[str] | None = None
+) -> dict[int, dict[str, float]]:
+    """Per year, each state's CINC (from an imported COW NMC)."""
+    result: dict[int, dict[str, float]] = {}
+    for row in rows(store, "capabilities", graphs, **{"from": first, "to": last}):
+        result.setdefault(row["year"], {})[row["code"]] = float(row["cinc"])
+    return result
