@@ -38,9 +38,15 @@ from coopgraph.validate import (
 #: Layers: alliances (shared alliances, weighted by commitment), aid (donor -> recipient,
 #: millions of current USD) and arms (supplier -> recipient, SIPRI TIV in millions).
 LAYERS = ("alliances", "aid", "arms")
+#: Columns of a metrics row that identify it.
+KEYS = ("layer", "year", "rank", "code", "nation", "ccode")
+#: Further layers on request: operation co-participation, UN voting agreement, and the
+#: multiplex of every layer (weights scaled per layer and summed).
+MORE_LAYERS = ("operations", "votes", "multiplex")
 METRIC_COLUMNS = [
-    "layer", "year", "rank", "code", "nation", "degree", "strength",
-    "betweenness", "eigenvector", "pagerank",
+    "layer", "year", "rank", "code", "nation", "ccode", "degree", "strength", "betweenness",
+    "closeness", "eigenvector", "katz", "pagerank", "in_degree", "out_degree", "in_strength",
+    "out_strength", "hub", "authority",
 ]  # fmt: skip
 
 
@@ -103,7 +109,25 @@ def layer(store_path: Path, name: str, year: int, *, sources: Sequence[str] = DE
         return project.aid_layer(reader, year, graphs=graphs)
     if name == "arms":
         return project.aid_layer(reader, year, unit="SIPRI-TIV", graphs=graphs)
-    raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join(LAYERS)})")
+    if name == "operations":
+        return project.operations_layer(reader, year, graphs=graphs)
+    if name == "votes":
+        default = tuple(sources) == DEFAULT_SOURCES
+        vote_graphs = scope(store_path, ["unvotes"]) if default else graphs
+        return project.votes_layer(reader, year, graphs=vote_graphs)
+    if name == "multiplex":
+        parts = {n: layer(store_path, n, year, sources=sources) for n in (*LAYERS, "operations")}
+        if "unvotes" in loaded_names(store_path):
+            parts["votes"] = layer(store_path, "votes", year, sources=sources)
+        return project.flatten(project.multiplex(parts))
+    raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join((*LAYERS, *MORE_LAYERS))})")
+
+
+def loaded_names(store_path: Path) -> set[str]:
+    """Names of the sources the store holds."""
+    from coopgraph.importer import loaded_sources
+
+    return set(loaded_sources(store.open_reader(store_path)))
 
 
 def metrics(
@@ -113,27 +137,41 @@ def metrics(
     *,
     by: str = "pagerank",
     sources: Sequence[str] = DEFAULT_SOURCES,
+    last: int | None = None,
+    backend: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Ranked centrality rows per layer and nation for ``year`` (see ``centrality_table``).
+    """Ranked centrality rows per layer, year and nation for ``year`` (to ``last``, a
+    yearly series): see ``coopgraph.metrics.centrality.centrality_table`` for each
+    measure, its formula and paper.
 
     Strength is the weighted degree: the sum of commitment weights in the alliance layer,
-    millions of current US dollars in the aid layer.
+    millions of current US dollars in the aid layer, millions of SIPRI TIV in the arms
+    layer. ``ccode`` is the state's COW code that year. ``backend`` is passed to
+    networkx's dispatch (e.g. "parallel" with nx-parallel installed).
     """
+    if last is not None and last < year:
+        raise UsageError(f"--from {year} is after --to {last}")
+    states = project.state_years(store.open_reader(store_path))
     rows: list[dict[str, Any]] = []
-    for name in layers:
-        graph = layer(store_path, name, year, sources=sources)
-        table = centrality_table(graph)
-        for rank, (node, values) in enumerate(ranked(table, by=by), start=1):
-            rows.append(
-                {
-                    "layer": name,
-                    "year": year,
-                    "rank": rank,
-                    "code": node,
-                    "nation": graph.nodes[node].get("label", node),
-                    **values,
-                }
-            )
+    for y in range(year, (last if last is not None else year) + 1):
+        for name in layers:
+            graph = layer(store_path, name, y, sources=sources)
+            try:
+                table = centrality_table(graph, backend=backend)
+            except ImportError as error:
+                raise UsageError(f"networkx backend: {error}") from None
+            for rank, (node, values) in enumerate(ranked(table, by=by), start=1):
+                rows.append(
+                    {
+                        "layer": name,
+                        "year": y,
+                        "rank": rank,
+                        "code": node,
+                        "nation": graph.nodes[node].get("label", node),
+                        "ccode": states.ccode(node, y),
+                        **values,
+                    }
+                )
     return rows
 
 

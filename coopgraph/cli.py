@@ -168,17 +168,44 @@ def queries() -> None:
 
 
 @main.command(epilog="Example: coopgraph metrics --year 1999 --layer aid --format csv")
-@click.option("--year", type=YEAR, required=True, help="The year (facts active at any time in it).")
+@click.option(
+    "--year",
+    "--from",
+    "year",
+    type=YEAR,
+    required=True,
+    help="The year (facts active at any time in it), or the first of --to.",
+)
+@click.option("--to", "last", type=YEAR, help="Last year of a yearly series.")
 @click.option(
     "--layer",
     "layers",
-    type=click.Choice(list(api.LAYERS)),
+    type=click.Choice([*api.LAYERS, *api.MORE_LAYERS]),
     multiple=True,
-    help="Layer(s) to rank (default: all).",
+    help="Layer(s) to rank (default: alliances, aid, arms).",
 )
 @click.option(
+    "--metric",
+    "metric",
+    metavar="NAME,...",
+    help="Only these measures as columns (e.g. pagerank,strength); default: all.",
+)
+@click.option("--backend", help="networkx backend for betweenness, closeness and PageRank.")
+@click.option(
     "--by",
-    type=click.Choice(["pagerank", "strength", "degree", "betweenness", "eigenvector"]),
+    type=click.Choice(
+        [
+            "pagerank",
+            "strength",
+            "degree",
+            "betweenness",
+            "closeness",
+            "eigenvector",
+            "katz",
+            "hub",
+            "authority",
+        ]
+    ),
     default="pagerank",
     show_default=True,
     help="Measure to rank by.",
@@ -208,19 +235,39 @@ def queries() -> None:
     help="Sources whose facts make the layers, e.g. atop or curated,sipri-tiv.",
 )
 @click.pass_obj
-def metrics(store_path, year, layers, by, top, fmt, output, source_names) -> None:
-    """Rank nations by centrality in the alliance, aid and arms layers of a year.
+def metrics(
+    store_path, year, last, layers, metric, backend, by, top, fmt, output, source_names
+) -> None:
+    """Rank nations by centrality in the layers of a year, or of each year of a span.
 
-    Degree, strength (sum of commitment weights for alliances, millions of current USD for
-    aid, millions of SIPRI TIV for arms transfers), betweenness, eigenvector centrality
-    and PageRank.
+    Layers: alliances, aid and arms (default), operations (co-participation), votes (UN
+    voting agreement, from an unvotes import) and multiplex (all of them, each layer's
+    weights scaled to (0, 1] and summed). Measures: degree, strength (sum of commitment
+    weights for alliances, millions of current USD for aid, millions of SIPRI TIV for
+    arms), betweenness, closeness, eigenvector, Katz, PageRank; in and out degree and
+    strength and HITS hubs and authorities on directed layers.
     """
-    rows = api.metrics(store_path, year, layers or api.LAYERS, by=by, sources=_names(source_names))
+    rows = api.metrics(
+        store_path,
+        year,
+        layers or api.LAYERS,
+        by=by,
+        sources=_names(source_names),
+        last=last,
+        backend=backend,
+    )
     if top:
         rows = [r for r in rows if r["rank"] <= top]
+    columns = [c for c in api.METRIC_COLUMNS if c in api.KEYS or any(c in r for r in rows)]
+    chosen = _names(metric)
+    if chosen:
+        unknown = [m for m in chosen if m not in api.METRIC_COLUMNS]
+        if unknown:
+            raise click.BadParameter(f"unknown measure '{unknown[0]}'", param_hint="--metric")
+        columns = [c for c in columns if c in api.KEYS or c in chosen]
     from coopgraph.outputs.tables import records
 
-    _emit(records(rows, fmt, api.METRIC_COLUMNS), output)
+    _emit(records(rows, fmt, columns), output)
 
 
 @main.command(

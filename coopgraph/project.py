@@ -167,6 +167,91 @@ def aid_layer(
     return graph
 
 
+def operations_layer(
+    store: ox.Store, year: int, *, graphs: Sequence[str] | None = None
+) -> nx.Graph:
+    """States tied by taking part in the same operations in ``year`` (co-participation).
+
+    Nodes: nations. An edge joins two participants of an operation active in the year
+    (support roles included); ``weight`` is the number of operations they shared, and
+    ``operations`` lists their ids.
+    """
+    graph = nx.Graph(layer="operations", year=year)
+    members: dict[str, set[str]] = {}
+    for row in rows(store, "participations-in-year", graphs, year=year):
+        graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
+        members.setdefault(row["operation_id"], set()).add(row["code"])
+    for operation, nations in sorted(members.items()):
+        ordered = sorted(nations)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if graph.has_edge(a, b):
+                    graph[a][b]["weight"] += 1.0
+                    graph[a][b]["operations"].append(operation)
+                else:
+                    graph.add_edge(a, b, weight=1.0, operations=[operation])
+    return graph
+
+
+def votes_layer(store: ox.Store, year: int, *, graphs: Sequence[str] | None = None) -> nx.Graph:
+    """States tied by voting alike in the UN General Assembly in ``year``.
+
+    An edge joins two states that voted on at least one common roll call; ``weight`` is
+    the share of their common roll calls on which they cast the same vote (yes, abstain
+    or no; absences left out), in [0, 1]; ``n`` the number of common roll calls. Pairs
+    that never agreed get no edge.
+    """
+    graph = nx.Graph(layer="votes", year=year)
+    cast = votes(store, year, year, graphs=graphs).get(year, {})
+    by_state: dict[str, dict[int, int]] = {}
+    for (state, rcid), vote in cast.items():
+        by_state.setdefault(state, {})[rcid] = vote
+    labels = state_years(store)
+    for state in sorted(by_state):
+        graph.add_node(
+            state,
+            label=labels.labels.get(state, state),
+            iri=labels.iris.get(state, ""),
+            kind="nation",
+        )
+    states = sorted(by_state)
+    for i, a in enumerate(states):
+        for b in states[i + 1 :]:
+            common = by_state[a].keys() & by_state[b].keys()
+            if not common:
+                continue
+            same = sum(1 for r in common if by_state[a][r] == by_state[b][r])
+            if same:
+                graph.add_edge(a, b, weight=same / len(common), n=len(common))
+    return graph
+
+
+def multiplex(layers: Mapping[str, nx.Graph]) -> nx.MultiGraph:
+    """The layers of one year as one multiplex graph: one edge per layer and pair, keyed
+    by the layer's name, with the layer's weight divided by its largest weight (so
+    dollars, commitment levels and vote shares become comparable, each in (0, 1])."""
+    graph = nx.MultiGraph(layer="multiplex")
+    for name, layer_graph in layers.items():
+        graph.add_nodes_from(layer_graph.nodes(data=True))
+        top = max((d.get("weight", 1.0) for *_, d in layer_graph.edges(data=True)), default=0)
+        for a, b, d in layer_graph.edges(data=True):
+            weight = d.get("weight", 1.0) / top if top else 0.0
+            graph.add_edge(a, b, key=name, weight=weight)
+    return graph
+
+
+def flatten(graph: nx.MultiGraph) -> nx.Graph:
+    """A multiplex as a simple graph whose weights are the sums over layers."""
+    simple = nx.Graph(layer=graph.graph.get("layer"))
+    simple.add_nodes_from(graph.nodes(data=True))
+    for a, b, d in graph.edges(data=True):
+        if simple.has_edge(a, b):
+            simple[a][b]["weight"] += d["weight"]
+        else:
+            simple.add_edge(a, b, weight=d["weight"])
+    return simple
+
+
 def _when(row: Mapping[str, Any], start: str = "start", end: str = "end") -> str:
     first = row.get(start)
     last = row.get(end)
@@ -286,6 +371,7 @@ class StateYears:
 
     spans: dict[str, tuple[int | None, int | None]]
     iris: dict[str, str]
+    labels: dict[str, str]
     codes: dict[str, list[tuple[int, int, int]]]  # state -> [(from, to, COW code)]
 
     def in_year(self, year: int) -> list[str]:
@@ -308,14 +394,16 @@ def state_years(store: ox.Store) -> StateYears:
     """Every state with its years, IRI and COW codes (from the ``nations`` graph)."""
     spans: dict[str, tuple[int | None, int | None]] = {}
     iris: dict[str, str] = {}
+    labels: dict[str, str] = {}
     codes: dict[str, list[tuple[int, int, int]]] = {}
     for row in rows(store, "states"):
         spans[row["code"]] = (row["from"], row["to"])
         iris[row["code"]] = row["iri"]
+        labels[row["code"]] = row["label"]
         if row["ccode"] is not None:
             span = (row["ccode_from"] or 1816, row["ccode_to"] or 9999, row["ccode"])
             codes.setdefault(row["code"], []).append(span)
-    return StateYears(spans, iris, codes)
+    return StateYears(spans, iris, labels, codes)
 
 
 def alliance_ties(

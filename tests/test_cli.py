@@ -157,17 +157,15 @@ def test_missing_store(tmp_path):
 def test_metrics_table_csv_json(run):
     table = run("metrics", "--year", "1999").stdout
     assert table.splitlines()[0].split() == [
-        "layer",
-        "year",
-        "rank",
-        "code",
-        "nation",
-        "degree",
-        "strength",
-        "betweenness",
-        "eigenvector",
-        "pagerank",
-    ]
+        "layer", "year", "rank", "code", "nation", "ccode", "degree", "strength",
+        "betweenness", "closeness", "eigenvector", "katz", "pagerank", "in_degree",
+        "out_degree", "in_strength", "out_strength", "hub", "authority",
+    ]  # fmt: skip
+    only = run("metrics", "--from", "1998", "--to", "1999", "--metric", "pagerank").stdout
+    assert only.splitlines()[0].split() == [
+        "layer", "year", "rank", "code", "nation", "ccode", "pagerank",
+    ]  # fmt: skip
+    assert {line.split()[1] for line in only.splitlines()[2:]} == {"1998", "1999"}
     rows = list(
         csv.DictReader(io.StringIO(run("metrics", "--year", "1999", "--format", "csv").stdout))
     )

@@ -104,3 +104,40 @@ def test_invariants(G):
         ev = nx.eigenvector_centrality_numpy(G, weight="weight")
         assert all(table[n]["eigenvector"] == pytest.approx(abs(ev[n]), abs=1e-6) for n in G)
     assert strength(G) == {n: float(d) for n, d in G.degree(weight="weight")}
+
+
+def test_katz_closeness_and_hits_match_networkx():
+    from coopgraph.metrics.centrality import centrality_table, hits, katz
+
+    G = nx.Graph()
+    G.add_edges_from([("A", "B"), ("B", "C"), ("C", "A"), ("C", "D"), ("D", "E")])
+    top = max(abs(nx.adjacency_spectrum(G)))
+    expected = nx.katz_centrality_numpy(G, alpha=0.5 / top, normalized=True, weight=None)
+    for node, value in katz(G).items():
+        assert value == pytest.approx(expected[node])
+    table = centrality_table(G)
+    closeness = nx.closeness_centrality(G)
+    assert all(table[n]["closeness"] == pytest.approx(closeness[n]) for n in G)
+
+    D = nx.DiGraph()
+    D.add_weighted_edges_from([("USA", "ISR", 3.0), ("USA", "EGY", 1.3), ("RUS", "EGY", 0.5)])
+    hubs, authorities = hits(D)
+    nx_hubs, nx_authorities = nx.hits(D, max_iter=1000, tol=1e-12)
+    for node in D:
+        assert hubs[node] == pytest.approx(nx_hubs[node], abs=1e-6)
+        assert authorities[node] == pytest.approx(nx_authorities[node], abs=1e-6)
+    assert hubs["USA"] > hubs["RUS"] > 0 and authorities["ISR"] > authorities["EGY"]
+    table = centrality_table(D)
+    assert table["USA"]["hub"] == pytest.approx(hubs["USA"])
+    assert table["USA"]["out_strength"] == pytest.approx(4.3)
+
+
+def test_backend_is_passed_to_networkx():
+    from coopgraph.metrics.centrality import centrality_table
+
+    G = nx.karate_club_graph()
+    plain = centrality_table(G)
+    explicit = centrality_table(G, backend="networkx")
+    assert explicit[0]["betweenness"] == pytest.approx(plain[0]["betweenness"])
+    with pytest.raises(ImportError, match="nosuch"):
+        centrality_table(G, backend="nosuch")

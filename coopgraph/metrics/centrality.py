@@ -12,7 +12,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-MEASURES = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
+MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "katz", "pagerank")
+#: Measures of directed layers only (who gives, who receives).
+DIRECTED = ("in_degree", "out_degree", "in_strength", "out_strength", "hub", "authority")
 
 
 def strength(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
@@ -114,20 +116,90 @@ def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
     return scores
 
 
-def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[str, float]]:
-    """Degree, strength, betweenness, eigenvector and PageRank of every node.
+def katz(G: nx.Graph, *, weight: str = "weight", attenuation: float = 0.5) -> dict[Any, float]:
+    """Katz centrality on the undirected view of ``G``, with a safe attenuation factor.
+
+    Notes
+    -----
+    :math:`x = (I - \\alpha A)^{-1} \\mathbf{1}` normalised to unit Euclidean norm (Katz
+    1953), with :math:`\\alpha = 0.5 / \\lambda_{max}` so the series converges on every
+    year's layer (``attenuation`` times the largest admissible factor); unweighted, since a
+    tie's weight (a commitment level or millions of dollars) is no count of walks.
+
+    References
+    ----------
+    Katz, L. (1953). A new status index derived from sociometric analysis.
+    Psychometrika 18(1), 39-43.
+
+    Examples
+    --------
+    >>> G = nx.star_graph(3)
+    >>> scores = katz(G)
+    >>> scores[0] > scores[1] == scores[2] == scores[3]
+    True
+    """
+    H = G.to_undirected(as_view=True) if G.is_directed() else G
+    if H.number_of_edges() == 0:
+        n = H.number_of_nodes()
+        return {node: 1.0 / math.sqrt(n) for node in H} if n else {}
+    nodes = list(H)
+    A = nx.to_numpy_array(H, nodelist=nodes, weight=None)
+    top = float(np.max(np.abs(np.linalg.eigvalsh(A))))
+    alpha = attenuation / top
+    x = np.linalg.solve(np.eye(len(nodes)) - alpha * A, np.ones(len(nodes)))
+    x = x / np.linalg.norm(x)
+    return {node: float(value) for node, value in zip(nodes, x, strict=True)}
+
+
+def hits(G: nx.DiGraph, *, weight: str = "weight") -> tuple[dict[Any, float], dict[Any, float]]:
+    """HITS hub and authority scores of a directed layer (donors are hubs, recipients
+    authorities).
+
+    Notes
+    -----
+    Hubs :math:`h = A a` and authorities :math:`a = A^T h`, the leading singular vectors
+    of the weighted adjacency matrix, each summing to 1 (Kleinberg 1999).
+
+    References
+    ----------
+    Kleinberg, J. M. (1999). Authoritative sources in a hyperlinked environment. Journal
+    of the ACM 46(5), 604-632.
+    """
+    if G.number_of_edges() == 0 or all(d.get(weight, 1) == 0 for *_, d in G.edges(data=True)):
+        zero = {node: 0.0 for node in G}
+        return zero, dict(zero)
+    nodes = list(G)
+    A = nx.to_numpy_array(G, nodelist=nodes, weight=weight)
+    u, _, vt = np.linalg.svd(A)
+    hub, authority = np.abs(u[:, 0]), np.abs(vt[0])
+    hub, authority = hub / hub.sum(), authority / authority.sum()
+    return (
+        {n: float(v) for n, v in zip(nodes, hub, strict=True)},
+        {n: float(v) for n, v in zip(nodes, authority, strict=True)},
+    )
+
+
+def centrality_table(
+    G: nx.Graph, *, weight: str = "weight", backend: str | None = None
+) -> dict[Any, dict[str, float]]:
+    """Degree, strength, betweenness, closeness, eigenvector, Katz and PageRank of every
+    node (and in/out degree and strength, HITS hubs and authorities on directed layers).
 
     Parameters
     ----------
     G : networkx graph (directed or not)
     weight : str
         Edge attribute holding the weight (alliance commitment, or aid in millions).
+    backend : str, optional
+        A networkx backend for betweenness, closeness and PageRank (networkx's dispatch,
+        e.g. "parallel" with nx-parallel installed); None uses networkx itself.
 
     Returns
     -------
     dict
-        Node -> {"degree", "strength", "betweenness", "eigenvector", "pagerank"}; for a
-        directed graph also "in_degree", "out_degree", "in_strength", "out_strength".
+        Node -> {"degree", "strength", "betweenness", "closeness", "eigenvector", "katz",
+        "pagerank"}; for a directed graph also "in_degree", "out_degree", "in_strength",
+        "out_strength", "hub", "authority".
 
     Notes
     -----
@@ -136,7 +208,11 @@ def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[s
     - betweenness: :math:`c_B(v) = \\sum_{s \\ne v \\ne t} \\sigma_{st}(v) / \\sigma_{st}`,
       normalised, on unweighted shortest paths (Freeman 1977; Brandes 2001): a weight
       here measures closeness of a tie, not a distance, so it is not used as a length.
-    - eigenvector: see ``eigenvector`` (weighted).
+    - closeness: :math:`C(u) = \\frac{n-1}{N-1} \\frac{n-1}{\\sum_v d(v, u)}` over the
+      :math:`n` nodes that reach :math:`u` (Wasserman and Faust 1994's form for
+      disconnected graphs, as networkx computes it), unweighted.
+    - eigenvector: see ``eigenvector`` (weighted). Katz: see ``katz``.
+    - hub and authority: see ``hits`` (directed layers).
     - PageRank: :math:`PR_i = \\frac{1-\\alpha}{N} + \\alpha \\sum_j \\frac{w_{ji}}{s_j^{out}} PR_j`
       with :math:`\\alpha = 0.85` (Brin and Page 1998), weighted; in an aid graph rank
       flows from donors to recipients.
@@ -160,11 +236,15 @@ def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[s
     if G.number_of_nodes() == 0:
         return {}
     table: dict[Any, dict[str, float]] = {node: {} for node in G}
+    dispatch = {"backend": backend} if backend else {}
     strengths = strength(G, weight=weight)
-    betweenness = nx.betweenness_centrality(G, weight=None, normalized=True)
+    betweenness = nx.betweenness_centrality(G, weight=None, normalized=True, **dispatch)
+    closeness = nx.closeness_centrality(G, **dispatch)
     eig = eigenvector(G, weight=weight)
+    katz_scores = katz(G, weight=weight)
     has_weight = any(d.get(weight, 1) > 0 for _, _, d in G.edges(data=True))
-    pagerank = nx.pagerank(G, weight=weight if has_weight else None)
+    pagerank = nx.pagerank(G, weight=weight if has_weight else None, **dispatch)
+    hubs, authorities = hits(G, weight=weight) if G.is_directed() else ({}, {})
     for node in G:
         row = table[node]
         row["degree"] = G.degree(node)
@@ -174,8 +254,12 @@ def centrality_table(G: nx.Graph, *, weight: str = "weight") -> dict[Any, dict[s
             row["out_degree"] = G.out_degree(node)
             row["in_strength"] = float(G.in_degree(node, weight=weight))
             row["out_strength"] = float(G.out_degree(node, weight=weight))
+            row["hub"] = hubs[node]
+            row["authority"] = authorities[node]
         row["betweenness"] = betweenness[node]
+        row["closeness"] = closeness[node]
         row["eigenvector"] = eig[node]
+        row["katz"] = katz_scores[node]
         row["pagerank"] = pagerank[node]
     return table
 

@@ -1,0 +1,64 @@
+"""``coopgraph serve``: a read-only SPARQL 1.1 endpoint over the store.
+
+A thin gateway (Starlette on uvicorn) in front of a fixed pool of worker processes that
+hold the current store generation read-only (DESIGN.md, "Serving and scale")::
+
+    from coopgraph.serve import run
+    run(store_root, port=7878, workers=2, deadline=30)
+
+``create_app`` gives the ASGI app for another server; its workers start and stop with
+the app's lifespan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coopgraph.errors import CoopgraphError
+from coopgraph.serve.app import create_app
+
+__all__ = ["create_app", "run"]
+
+
+def run(
+    store_root,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    log_level: str = "info",
+    access_log: bool = True,
+    **options,
+) -> None:
+    """Serve the store at http://host:port/ until Ctrl-C or SIGTERM.
+
+    ``options`` are those of ``create_app`` (workers, deadline, queue, max_rows,
+    max_bytes, cors). On Ctrl-C or SIGTERM the server stops accepting connections,
+    answers the queries in flight (each ends by its deadline at the latest), then
+    terminates the worker processes.
+    """
+    import uvicorn
+
+    from coopgraph import store
+
+    root = Path(store_root)
+    if store.current_generation(root) is None:
+        store.open_reader(root)  # raises the usual "no store here" error
+    app = create_app(root, **options)
+    deadline = float(options.get("deadline", 30.0))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        # a query in flight ends by its deadline; give it that long to be answered
+        timeout_graceful_shutdown=int(deadline) + 2,
+        # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default)
+        h11_max_incomplete_event_size=1_100_000,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise CoopgraphError(f"the endpoint could not start on {host}:{port}")

@@ -1,0 +1,452 @@
+"""The SPARQL 1.1 Protocol gateway: Starlette in front of the worker pool.
+
+The gateway owns the guarantees the Oxigraph server lacks (DESIGN.md, "Serving and
+scale"): a hard deadline per query (the worker is killed past it), bounded admission
+(beyond ``queue`` waiting queries: 503 with Retry-After), capped results, SERVICE refused
+before execution and updates never routed. It parses requests and nothing else; queries
+run and results are serialised in the workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+
+from coopgraph import queries, store
+from coopgraph.errors import CoopgraphError
+from coopgraph.paths import shown
+from coopgraph.serve import workers as workers_module
+from coopgraph.serve.workers import Reply, error, parse_accept
+
+STATIC = Path(__file__).parent / "static"
+MAX_QUERY_BYTES = 1_000_000
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+UPDATE_MESSAGE = (
+    "this endpoint is read-only: SPARQL Update is not accepted "
+    "(change the data with 'coopgraph build' or 'coopgraph import')"
+)
+
+# --- looking at a query before it runs ---------------------------------------------------
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SKIP = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>'
+    r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"
+    r"|[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
+    r"|:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
+)
+_UPDATE = re.compile(
+    r"(?i)\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
+)
+_FORM = re.compile(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
+
+
+def keywords(text: str) -> str:
+    """``text`` with comments, strings, IRIs, variables and prefixed names blanked.
+
+    Codepoint escapes (``\\u0053``) are decoded first, as the SPARQL grammar does before
+    parsing, so an escaped keyword cannot slip past.
+
+    >>> keywords('SELECT * { ?service <urn:SERVICE> "SERVICE" } # SERVICE')
+    'SELECT * {      }  '
+    """
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _SKIP.sub(" ", text)
+
+
+def refusal(text: str) -> str | None:
+    """Why ``text`` is refused before it runs (SERVICE, an update), or None."""
+    try:
+        bare = keywords(text)
+    except (ValueError, OverflowError):
+        return "the query holds an invalid \\u escape"
+    if re.search(r"(?i)\bSERVICE\b", bare):
+        return (
+            "SERVICE is not allowed: this endpoint never calls other endpoints "
+            "(federated queries are refused before they run)"
+        )
+    form = _FORM.search(bare)
+    update = _UPDATE.search(bare)
+    if update and (form is None or update.start() < form.start()):
+        return UPDATE_MESSAGE
+    return None
+
+
+# --- reading a request ------------------------------------------------------------------
+
+
+class Refused(Exception):
+    def __init__(self, reply: Reply):
+        self.reply = reply
+
+
+async def _body(request: Request) -> bytes:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_QUERY_BYTES * 3 + 4096:
+        raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_QUERY_BYTES * 3 + 4096:  # a form may percent-encode every byte
+            raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _one(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise Refused(error(400, f"give the '{name}' parameter once"))
+    return found[0]
+
+
+async def read_query(request: Request) -> str | None:
+    """The query text of a protocol request; None when there is none."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    query = None
+    if request.method == "POST":
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "application/sparql-update":
+            raise Refused(error(400, UPDATE_MESSAGE))
+        body = await _body(request)
+        if media == "application/x-www-form-urlencoded":
+            try:
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                raise Refused(error(400, "the form is not UTF-8")) from None
+            params = {**params, **form}
+            query = _one(form, "query")
+        elif media == "application/sparql-query":
+            try:
+                query = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refused(error(400, "the query is not UTF-8")) from None
+        else:
+            raise Refused(
+                error(
+                    415,
+                    "POST a query as application/sparql-query or as a form "
+                    "(application/x-www-form-urlencoded, query=...)",
+                )
+            )
+    if "update" in params:
+        raise Refused(error(400, UPDATE_MESSAGE))
+    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri"):
+        if name in params:
+            raise Refused(
+                error(
+                    400,
+                    f"'{name}' is not supported: the default graph is the union of all "
+                    "named graphs; use FROM, FROM NAMED or GRAPH in the query",
+                )
+            )
+    if query is None:
+        query = _one(params, "query")
+    if query is not None and len(query.encode("utf-8")) > MAX_QUERY_BYTES:
+        raise Refused(error(413, f"the query is longer than {MAX_QUERY_BYTES:,} bytes"))
+    return query
+
+
+# --- the service description and the query page -----------------------------------------
+
+
+def service_description(endpoint: str) -> bytes:
+    results = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"]
+    results += ["SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"]
+    formats = ", ".join(f"<{FORMATS}{name}>" for name in results)
+    return (
+        f"@prefix sd: <{SD}> .\n\n"
+        f"[] a sd:Service ;\n"
+        f"  sd:endpoint <{endpoint}> ;\n"
+        f"  sd:supportedLanguage sd:SPARQL11Query ;\n"
+        f"  sd:feature sd:UnionDefaultGraph ;\n"
+        f"  sd:resultFormat {formats} ;\n"
+        f"  sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .\n"
+    ).encode()
+
+
+def examples() -> list[dict[str, str]]:
+    """The library queries, with their parameters bound to their defaults so they run."""
+    found = []
+    for name, query in queries.library().items():
+        text = query.text
+        with contextlib.suppress(CoopgraphError):
+            terms = queries.bind(query, {})
+            if terms:
+                text = queries.substitute(text, terms)
+        params = ", ".join(f"{p.name}={p.default}" for p in query.params.values())
+        found.append(
+            {
+                "name": name,
+                "title": query.title or name,
+                "description": query.description,
+                "params": params,
+                "text": text,
+            }
+        )
+    return found
+
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>coopgraph SPARQL endpoint</title>
+<link rel="stylesheet" href="static/yasgui.min.css">
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 1.5rem 2rem; }}
+header p, .examples p {{ color: #444; max-width: 60rem; }}
+.examples ul {{ list-style: none; padding: 0; columns: 2 28rem; }}
+.examples li {{ break-inside: avoid; margin-bottom: .8rem; }}
+.examples button {{ font: inherit; font-weight: 600; color: #1a5fb4; background: none;
+  border: none; padding: 0; cursor: pointer; text-align: left; }}
+.examples small {{ display: block; color: #555; }}
+code {{ font-size: .85em; }}
+</style>
+</head>
+<body>
+<header>
+<h1>coopgraph SPARQL endpoint</h1>
+<p>Read-only SPARQL 1.1 at <code>{endpoint}</code>. The default graph is the union of all
+named graphs; the prefixes cg:, org:, skos:, rdfs:, xsd: and the others of
+<code>coopgraph queries</code> need no declaration. Queries stop after {deadline:g} s and
+results are capped at {max_rows:,} rows; SERVICE and updates are refused.</p>
+</header>
+<div id="yasgui"></div>
+<section class="examples">
+<h2>Example queries</h2>
+<p>Click one to load it into the editor (parameters set to their defaults).</p>
+<ul>
+{items}
+</ul>
+</section>
+<script id="examples" type="application/json">{data}</script>
+<script src="static/yasgui.min.js"></script>
+<script>
+(function () {{
+  var endpoint = new URL({endpoint_js}, window.location.href).href;
+  var examples = JSON.parse(document.getElementById("examples").textContent);
+  Yasgui.defaults.requestConfig.endpoint = endpoint;
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {{
+    requestConfig: {{ endpoint: endpoint, method: "POST" }},
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: {{ getData: function () {{ return [{{ endpoint: endpoint }}]; }} }},
+    yasqe: {{ autocompleters: ["prefixes", "variables"] }}
+  }});
+  document.querySelectorAll(".examples button").forEach(function (button) {{
+    button.addEventListener("click", function () {{
+      var example = examples[Number(button.dataset.index)];
+      var tab = yasgui.getTab();
+      tab.setQuery(example.text);
+      tab.getYasqe().focus();
+      window.scrollTo(0, 0);
+    }});
+  }});
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+def page(endpoint: str, deadline: float, max_rows: int) -> str:
+    found = examples()
+    items = []
+    for index, example in enumerate(found):
+        params = f" <code>{html.escape(example['params'])}</code>" if example["params"] else ""
+        items.append(
+            f'<li><button type="button" data-index="{index}">'
+            f"{html.escape(example['title'])}</button>{params}"
+            f"<small>{html.escape(example['description'])}</small></li>"
+        )
+    data = json.dumps(found).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return PAGE.format(
+        endpoint=html.escape(endpoint),
+        endpoint_js=json.dumps(endpoint),
+        deadline=deadline,
+        max_rows=max_rows,
+        items="\n".join(items),
+        data=data,
+    )
+
+
+# --- the application ------------------------------------------------------------------
+
+
+class Gateway:
+    """Admission, dispatch to the pool, and the shutdown of both."""
+
+    def __init__(self, root, *, workers: int, deadline: float, queue: int, max_rows, max_bytes):
+        self.root = Path(root)
+        self.size = workers
+        self.deadline = deadline
+        self.queue = queue
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.pool: workers_module.Pool | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        self.slots: asyncio.Semaphore | None = None
+        self.waiting = 0
+
+    async def start(self) -> None:
+        if store.current_generation(self.root) is None:
+            raise CoopgraphError(
+                "no store here: run 'coopgraph build' first (or pass --store)",
+                path=shown(self.root),
+            )
+        self.executor = ThreadPoolExecutor(self.size, thread_name_prefix="coopgraph-query")
+        loop = asyncio.get_running_loop()
+        self.pool = await loop.run_in_executor(None, workers_module.Pool, self.root, self.size)
+        self.slots = asyncio.Semaphore(self.size)
+
+    async def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, text: str, accept) -> Reply:
+        assert self.slots is not None and self.pool is not None
+        if self.slots.locked():
+            if self.waiting >= self.queue:
+                return error(
+                    503,
+                    f"the endpoint is busy ({self.size} queries running, {self.queue} waiting); "
+                    "try again shortly",
+                    **{"Retry-After": str(max(1, round(self.deadline / 4)))},
+                )
+        self.waiting += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            loop = asyncio.get_running_loop()
+            call = (text, accept, self.max_rows, self.max_bytes, self.deadline)
+            return await loop.run_in_executor(self.executor, self.pool.call, *call)
+        finally:
+            self.slots.release()
+
+
+
+def _respond(reply: Reply) -> Response:
+    return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.content_type)
+
+
+def create_app(
+    store_root,
+    *,
+    workers: int = 2,
+    deadline: float = 30.0,
+    queue: int = 64,
+    max_rows: int = 100_000,
+    max_bytes: int = 50_000_000,
+    cors: bool = False,
+) -> Starlette:
+    """The endpoint as an ASGI app; its workers start with the app's lifespan."""
+    if workers < 1 or queue < 0 or deadline <= 0 or max_rows < 1 or max_bytes < 1:
+        raise CoopgraphError("serve: workers, deadline, max rows and max bytes must be > 0")
+    gateway = Gateway(
+        store_root,
+        workers=workers,
+        deadline=deadline,
+        queue=queue,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+    )
+
+    async def sparql(request: Request) -> Response:
+        try:
+            text = await read_query(request)
+        except Refused as refused:
+            return _respond(refused.reply)
+        accept = parse_accept(request.headers.get("accept"))
+        if text is None:
+            if request.method == "GET":
+                rdf = workers_module.choose(
+                    accept, workers_module.GRAPH_TYPES, workers_module.GRAPH_ALIASES
+                )
+                wants_html = any(m == "text/html" for m, _ in accept)
+                if wants_html:
+                    return HTMLResponse(page(str(request.url_for("sparql")), deadline, max_rows))
+                if rdf == "text/turtle":
+                    endpoint = str(request.url.replace(query=""))
+                    return Response(service_description(endpoint), media_type="text/turtle")
+            return _respond(error(400, "no query: give one as ?query=... or in a POST body"))
+        if not text.strip():
+            return _respond(error(400, "the query is empty"))
+        why = refusal(text)
+        if why is not None:
+            return _respond(error(400, why))
+        return _respond(await gateway.run(text, accept))
+
+    async def refuse_update(request: Request) -> Response:
+        return _respond(error(405, UPDATE_MESSAGE))
+
+    async def home(request: Request) -> Response:
+        return HTMLResponse(page("sparql", deadline, max_rows))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await gateway.start()
+        try:
+            yield
+        finally:
+            await gateway.stop()
+
+    static_files = {
+        "yasgui.min.js": "application/javascript",
+        "yasgui.min.css": "text/css",
+        "YASGUI-LICENSE.txt": "text/plain",
+    }
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in static_files:
+            return _respond(error(404, "not found"))
+        return FileResponse(
+            STATIC / name,
+            media_type=static_files[name],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    routes = [
+        Route("/", home, methods=["GET", "HEAD"]),
+        Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/query", sparql, methods=["GET", "POST"]),
+        Route("/update", refuse_update, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/static/{name}", static, methods=["GET", "HEAD"]),
+    ]
+    middleware = []
+    if cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                max_age=86400,
+            )
+        )
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.gateway = gateway
+    return app
