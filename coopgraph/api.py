@@ -25,6 +25,8 @@ from coopgraph.build import (  # noqa: F401  (BuildReport, ValidationFailed re-e
 )
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.metrics import alignment
+from coopgraph.metrics import blocs as bloc_metrics
+from coopgraph.metrics import dependence as dependence_metrics
 from coopgraph.metrics.centrality import centrality_table, ranked
 from coopgraph.outputs import html, tables
 from coopgraph.paths import data_dir, shown
@@ -375,3 +377,200 @@ def write_parquet(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: 
         pq.write_table(table, path)
     except OSError as error:
         raise UsageError(f"cannot write output: {error}", path=shown(path)) from None
+
+
+BLOC_COLUMNS = ["layer", "year", "bloc", "size", "code", "nation", "ccode", "modularity"]
+
+
+def blocs(
+    store_path: Path,
+    first: int,
+    last: int | None = None,
+    *,
+    name: str = "alliances",
+    method: str = "louvain",
+    sources: Sequence[str] = DEFAULT_SOURCES,
+) -> list[dict[str, Any]]:
+    """Bloc membership per year: one row per state and year with its bloc number, the
+    bloc's size and the partition's modularity (``coopgraph.metrics.blocs``)."""
+    if method not in bloc_metrics.METHODS:
+        raise UsageError(f"unknown method '{method}' (one of: {', '.join(bloc_metrics.METHODS)})")
+    states = project.state_years(store.open_reader(store_path))
+    rows: list[dict[str, Any]] = []
+    for year in range(first, (last if last is not None else first) + 1):
+        graph = _with_all_states(layer(store_path, name, year, sources=sources), states, year)
+        partition = bloc_metrics.blocs(graph, method=method)
+        q = bloc_metrics.modularity(graph, partition)
+        for number, part in enumerate(partition, start=1):
+            for node in sorted(part):
+                rows.append(
+                    {
+                        "layer": name,
+                        "year": year,
+                        "bloc": number,
+                        "size": len(part),
+                        "code": node,
+                        "nation": graph.nodes[node].get("label", node),
+                        "ccode": states.ccode(node, year),
+                        "modularity": q,
+                    }
+                )
+    return rows
+
+
+def _with_all_states(graph, states: project.StateYears, year: int):
+    """The layer with every state of the year as a node: a state without ties is a bloc
+    of its own, and leaving every alliance is a change of bloc."""
+    for code in states.in_year(year):
+        if code not in graph:
+            graph.add_node(code, label=states.labels.get(code, code), kind="nation")
+    return graph
+
+
+CHANGE_COLUMNS = ["code", "nation", "year1", "bloc1", "year2", "bloc2"]
+
+
+def bloc_changes(
+    store_path: Path,
+    year1: int,
+    year2: int,
+    *,
+    name: str = "alliances",
+    method: str = "louvain",
+    sources: Sequence[str] = DEFAULT_SOURCES,
+) -> list[dict[str, Any]]:
+    """States that changed bloc between ``year1`` and ``year2`` (see
+    ``coopgraph.metrics.blocs.changes``)."""
+    states = project.state_years(store.open_reader(store_path))
+    before_graph = _with_all_states(layer(store_path, name, year1, sources=sources), states, year1)
+    after_graph = _with_all_states(layer(store_path, name, year2, sources=sources), states, year2)
+    before = bloc_metrics.blocs(before_graph, method=method)
+    after = bloc_metrics.blocs(after_graph, method=method)
+    return [
+        {
+            "code": node,
+            "nation": after_graph.nodes[node].get("label", node),
+            "year1": year1,
+            "bloc1": old,
+            "year2": year2,
+            "bloc2": new,
+        }
+        for node, old, new in bloc_metrics.changes(before, after)
+    ]
+
+
+DEPENDENCE_COLUMNS = [
+    "recipient", "recipient_name", "donor", "donor_name", "from", "to", "unit", "amount",
+    "share", "hhi", "donors",
+]  # fmt: skip
+
+
+def dependence(
+    store_path: Path,
+    first: int,
+    last: int | None = None,
+    *,
+    name: str = "aid",
+    sources: Sequence[str] = DEFAULT_SOURCES,
+) -> list[dict[str, Any]]:
+    """Each recipient's donors over the window ``first``..``last``: amount, the donor's
+    share and the recipient's Herfindahl-Hirschman index of donor concentration
+    (``coopgraph.metrics.dependence``). ``name`` is the aid (USD) or arms (TIV) layer."""
+    if name not in ("aid", "arms"):
+        raise UsageError("dependence is measured on the aid or the arms layer")
+    last = last if last is not None else first
+    amounts: dict[tuple[str, str], float] = {}
+    labels: dict[str, str] = {}
+    for year in range(first, last + 1):
+        graph = layer(store_path, name, year, sources=sources)
+        labels.update({n: d.get("label", n) for n, d in graph.nodes(data=True)})
+        for donor, recipient, d in graph.edges(data=True):
+            if d["amount"] > 0:
+                amounts[donor, recipient] = amounts.get((donor, recipient), 0.0) + d["amount"]
+    share = dependence_metrics.shares(amounts)
+    index = dependence_metrics.hhi(amounts)
+    donors: dict[str, int] = {}
+    for _, recipient in amounts:
+        donors[recipient] = donors.get(recipient, 0) + 1
+    unit = "USD" if name == "aid" else "SIPRI-TIV (millions)"
+    rows = [
+        {
+            "recipient": recipient,
+            "recipient_name": labels.get(recipient, recipient),
+            "donor": donor,
+            "donor_name": labels.get(donor, donor),
+            "from": first,
+            "to": last,
+            "unit": unit,
+            "amount": amount,
+            "share": share[donor, recipient],
+            "hhi": index[recipient],
+            "donors": donors[recipient],
+        }
+        for (donor, recipient), amount in amounts.items()
+    ]
+    return sorted(rows, key=lambda r: (r["recipient"], -r["amount"], r["donor"]))
+
+
+WHATIF_COLUMNS = [
+    "code", "nation", "measure", "before", "after", "change", "bloc_before", "bloc_after",
+]  # fmt: skip
+WHATIF_MEASURES = ("strength", "betweenness", "eigenvector", "pagerank")
+
+
+def whatif(
+    store_path: Path,
+    year: int,
+    *,
+    leave: str | None = None,
+    alliance: str | None = None,
+    stop_aid: str | None = None,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+) -> list[dict[str, Any]]:
+    """Every state's centrality and bloc in ``year`` before and after a change: ``leave``
+    leaves ``alliance`` (alliance layer), or donor ``stop_aid`` gives no aid (aid layer).
+    One row per state and measure (strength, betweenness, eigenvector, PageRank), sorted
+    by the size of the change."""
+    reader = store.open_reader(store_path)
+    graphs = scope(store_path, sources)
+    if leave and alliance:
+        before = project.alliance_layer(reader, year, graphs=graphs)
+        if leave not in before:
+            raise UsageError(f"'{leave}' is in no alliance in {year}")
+        members = {
+            row["code"]
+            for row in project.rows(reader, "memberships-in-year", graphs, year=year)
+            if row["alliance_id"] == alliance
+        }
+        if leave not in members:
+            raise UsageError(f"'{leave}' is no member of '{alliance}' in {year}")
+        after = project.alliance_layer(reader, year, graphs=graphs, leave={(alliance, leave)})
+    elif stop_aid:
+        before = project.aid_layer(reader, year, graphs=graphs)
+        if stop_aid not in before:
+            raise UsageError(f"'{stop_aid}' gives or gets no aid in {year}")
+        after = before.copy()
+        after.remove_edges_from(list(after.out_edges(stop_aid)))
+    else:
+        raise UsageError("say what changes: --leave STATE --from ALLIANCE, or --stop-aid DONOR")
+    table_before, table_after = centrality_table(before), centrality_table(after)
+    bloc_before = bloc_metrics.membership(bloc_metrics.blocs(before))
+    bloc_after = bloc_metrics.membership(bloc_metrics.blocs(after))
+    rows = []
+    for node in before:
+        for measure in WHATIF_MEASURES:
+            old = table_before[node][measure]
+            new = table_after.get(node, {}).get(measure, 0.0)
+            rows.append(
+                {
+                    "code": node,
+                    "nation": before.nodes[node].get("label", node),
+                    "measure": measure,
+                    "before": old,
+                    "after": new,
+                    "change": new - old,
+                    "bloc_before": bloc_before.get(node),
+                    "bloc_after": bloc_after.get(node),
+                }
+            )
+    return sorted(rows, key=lambda r: (-abs(r["change"]), r["code"], r["measure"]))

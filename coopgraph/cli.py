@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from coopgraph import __version__, api, dates
+from coopgraph import __version__, api, dates, store
 from coopgraph import queries as query_library
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import PREFIXES
@@ -354,6 +354,215 @@ def align(
     from coopgraph.outputs.tables import records
 
     _emit(records(rows, fmt, columns), output)
+
+
+@main.command(
+    epilog="Example: coopgraph blocs --from 1985 --to 1995 --format csv; "
+    "coopgraph blocs --changes 1985 1995"
+)
+@click.option("--year", "--from", "year", type=YEAR, help="The year, or the first of --to.")
+@click.option("--to", "last", type=YEAR, help="Last year of a yearly series.")
+@click.option(
+    "--changes",
+    nargs=2,
+    type=YEAR,
+    metavar="YEAR1 YEAR2",
+    help="List the states whose bloc changed between two years instead.",
+)
+@click.option(
+    "--layer",
+    "layer_name",
+    type=click.Choice([*api.LAYERS, *api.MORE_LAYERS]),
+    default="alliances",
+    show_default=True,
+)
+@click.option(
+    "--method",
+    type=click.Choice(["louvain", "greedy"]),
+    default="louvain",
+    show_default=True,
+    help="Louvain (fixed seed) or greedy modularity.",
+)
+@click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout (required for parquet).",
+)
+@click.pass_obj
+def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt, output) -> None:
+    """Blocs of states per year (communities of a layer) and who changed bloc.
+
+    One row per state and year: its bloc (1 = the largest), the bloc's size and the
+    partition's modularity. A state without ties is a bloc of its own.
+    """
+    sources = _names(source_names)
+    if changes:
+        rows = api.bloc_changes(
+            store_path, changes[0], changes[1], name=layer_name, method=method, sources=sources
+        )
+        _table(rows, api.CHANGE_COLUMNS, fmt, output)
+        return
+    if year is None:
+        raise click.BadParameter("give --year (or --from) or --changes", param_hint="--year")
+    rows = api.blocs(store_path, year, last, name=layer_name, method=method, sources=sources)
+    _table(rows, api.BLOC_COLUMNS, fmt, output)
+
+
+@main.command(epilog="Example: coopgraph dependence --from 2001 --to 2020 --layer aid")
+@click.option("--from", "first", type=YEAR, required=True, help="First year of the window.")
+@click.option("--to", "last", type=YEAR, help="Last year of the window (default: the first).")
+@click.option(
+    "--layer",
+    "layer_name",
+    type=click.Choice(["aid", "arms"]),
+    default="aid",
+    show_default=True,
+    help="Aid in US dollars, or arms transfers in SIPRI TIV.",
+)
+@click.option("--recipient", help="Only this recipient (coopgraph id).")
+@click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout (required for parquet).",
+)
+@click.pass_obj
+def dependence(store_path, first, last, layer_name, recipient, source_names, fmt, output) -> None:
+    """Each recipient's donors over a window of years: amount, the donor's share, and the
+    recipient's Herfindahl-Hirschman index of donor concentration (1: a single donor)."""
+    rows = api.dependence(store_path, first, last, name=layer_name, sources=_names(source_names))
+    if recipient:
+        rows = [r for r in rows if r["recipient"] == recipient]
+    _table(rows, api.DEPENDENCE_COLUMNS, fmt, output)
+
+
+@main.command(
+    epilog="Example: coopgraph whatif --year 2024 --leave TUR --from NATO; "
+    "coopgraph whatif --year 2010 --stop-aid USA"
+)
+@click.option("--year", type=YEAR, required=True)
+@click.option("--leave", help="A state that leaves an alliance (with --from).")
+@click.option("--from", "alliance", help="The alliance it leaves (an alliance id, e.g. NATO).")
+@click.option("--stop-aid", "stop_aid", help="A donor that gives no aid that year.")
+@click.option("--top", type=click.IntRange(min=1), help="Only the N largest changes.")
+@click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout (required for parquet).",
+)
+@click.pass_obj
+def whatif(store_path, year, leave, alliance, stop_aid, top, source_names, fmt, output) -> None:
+    """What if a state left an alliance, or a donor stopped its aid: every state's
+    strength, betweenness, eigenvector centrality and PageRank, and its bloc, before and
+    after, largest changes first."""
+    if bool(leave) != bool(alliance):
+        raise click.BadParameter("--leave and --from go together", param_hint="--leave")
+    rows = api.whatif(
+        store_path,
+        year,
+        leave=leave,
+        alliance=alliance,
+        stop_aid=stop_aid,
+        sources=_names(source_names),
+    )
+    _table(rows[:top] if top else rows, api.WHATIF_COLUMNS, fmt, output)
+
+
+def _table(rows: list[dict], columns: list[str], fmt: str, output: Path | None) -> None:
+    """Emit tidy rows as a table, CSV, TSV, JSON or (to a file) Parquet."""
+    if fmt == "parquet":
+        if output is None:
+            raise click.BadParameter("parquet needs --output FILE", param_hint="--format")
+        api.write_parquet(rows, columns, output)
+        _message(f"wrote {shown(output)} ({len(rows):,} rows)")
+        return
+    from coopgraph.outputs.tables import records
+
+    _emit(records(rows, fmt, columns), output)
+
+
+@main.command(epilog="Example: coopgraph serve --port 7878 --workers 2 --deadline 30")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 exposes it)."
+)
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Query worker processes.",
+)
+@click.option(
+    "--deadline",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run; past it its worker is killed and replaced.",
+)
+@click.option(
+    "--queue",
+    default=64,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Queries that may wait; beyond: 503 with Retry-After.",
+)
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1))
+@click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1))
+@click.option("--cors", is_flag=True, help="Send CORS headers (Access-Control-Allow-Origin: *).")
+@click.pass_obj
+def serve(store_path, host, port, workers, deadline, queue, max_rows, max_bytes, cors) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
+
+    /sparql and /query answer GET and POST (SPARQL 1.1 Protocol) in JSON, XML, CSV, TSV,
+    Turtle, N-Triples or JSON-LD by content negotiation; the query page at / is YASGUI,
+    shipped in the package, with the bundled queries as examples. Each query runs in a
+    worker process under a hard deadline; updates and SERVICE are refused; a rebuild or
+    import is picked up without a restart.
+    """
+    from coopgraph.serve import run
+
+    if not store.exists(store_path):
+        raise CoopgraphError(
+            "no store here: run 'coopgraph build' first (or pass --store)", path=shown(store_path)
+        )
+    run(
+        store_path,
+        host=host,
+        port=port,
+        workers=workers,
+        deadline=deadline,
+        queue=queue,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        cors=cors,
+    )
 
 
 @main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")

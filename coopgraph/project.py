@@ -12,7 +12,7 @@ year, as the COW and ATOP dyad-year files count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -79,6 +79,7 @@ def alliance_layer(
     *,
     weights: Mapping[str, float] = COMMITMENT_WEIGHTS,
     graphs: Sequence[str] | None = None,
+    leave: Collection[tuple[str, str]] = (),
 ) -> nx.Graph:
     """Nations tied by shared alliances in ``year``.
 
@@ -86,13 +87,16 @@ def alliance_layer(
     members of the same alliance at some time in the year; ``weight`` is the sum over
     their shared alliances of the commitment weight (``weights``, by default
     Signorino-Ritter's 3/2/1), ``alliances`` lists the alliance ids. ``graphs`` limits
-    the facts to those named graphs (see ``rows``).
+    the facts to those named graphs (see ``rows``). ``leave`` holds (alliance id, state)
+    memberships to leave out, for what-if questions.
     """
     members: dict[str, set[str]] = {}
     commitment: dict[str, str] = {}
     graph = nx.Graph(layer="alliances", year=year)
     for row in rows(store, "memberships-in-year", graphs, year=year):
         graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
+        if (row["alliance_id"], row["code"]) in leave:
+            continue
         members.setdefault(row["alliance_id"], set()).add(row["code"])
         commitment[row["alliance_id"]] = row["commitment"]
     for alliance, nations in sorted(members.items()):

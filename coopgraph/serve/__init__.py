@@ -59,6 +59,9 @@ def run(
         server_header=False,
     )
     server = uvicorn.Server(config)
-    server.run()
+    try:
+        server.run()  # shuts down gracefully on SIGINT and SIGTERM, then re-raises the signal
+    except KeyboardInterrupt:
+        return
     if not server.started:
         raise CoopgraphError(f"the endpoint could not start on {host}:{port}")

@@ -50,9 +50,7 @@ _SKIP = re.compile(
     r"|[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
     r"|:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
 )
-_UPDATE = re.compile(
-    r"(?i)\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
-)
+_UPDATE = re.compile(r"(?i)\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
 _FORM = re.compile(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
 
 
@@ -62,8 +60,8 @@ def keywords(text: str) -> str:
     Codepoint escapes (``\\u0053``) are decoded first, as the SPARQL grammar does before
     parsing, so an escaped keyword cannot slip past.
 
-    >>> keywords('SELECT * { ?service <urn:SERVICE> "SERVICE" } # SERVICE')
-    'SELECT * {      }  '
+    >>> keywords('SELECT * { ?service <urn:SERVICE> "SERVICE" } # SERVICE').split()
+    ['SELECT', '*', '{', '}']
     """
     text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     return _SKIP.sub(" ", text)
@@ -326,14 +324,13 @@ class Gateway:
 
     async def run(self, text: str, accept) -> Reply:
         assert self.slots is not None and self.pool is not None
-        if self.slots.locked():
-            if self.waiting >= self.queue:
-                return error(
-                    503,
-                    f"the endpoint is busy ({self.size} queries running, {self.queue} waiting); "
-                    "try again shortly",
-                    **{"Retry-After": str(max(1, round(self.deadline / 4)))},
-                )
+        if self.slots.locked() and self.waiting >= self.queue:
+            return error(
+                503,
+                f"the endpoint is busy ({self.size} queries running, {self.queue} waiting); "
+                "try again shortly",
+                **{"Retry-After": str(max(1, round(self.deadline / 4)))},
+            )
         self.waiting += 1
         try:
             await self.slots.acquire()
@@ -345,7 +342,6 @@ class Gateway:
             return await loop.run_in_executor(self.executor, self.pool.call, *call)
         finally:
             self.slots.release()
-
 
 
 def _respond(reply: Reply) -> Response:

@@ -1,0 +1,105 @@
+"""Blocs, aid dependence and what-if questions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from coopgraph import api
+from coopgraph.cli import main
+from coopgraph.errors import UsageError
+from coopgraph.metrics import blocs, dependence
+
+
+def two_triangles() -> nx.Graph:
+    G = nx.Graph()
+    G.add_weighted_edges_from(
+        [("A", "B", 3), ("B", "C", 3), ("A", "C", 3), ("D", "E", 3), ("E", "F", 3),
+         ("D", "F", 3), ("C", "D", 1)]
+    )  # fmt: skip
+    G.add_node("G")  # no ties: a bloc of its own
+    return G
+
+
+@pytest.mark.parametrize("method", blocs.METHODS)
+def test_blocs_cover_every_node_once(method):
+    G = two_triangles()
+    partition = blocs.blocs(G, method=method)
+    assert [sorted(p) for p in partition] == [["A", "B", "C"], ["D", "E", "F"], ["G"]]
+    members = blocs.membership(partition)
+    assert sorted(members) == sorted(G) and members["G"] == 3
+    assert blocs.modularity(G, partition) == pytest.approx(
+        nx.community.modularity(G, partition, weight="weight")
+    )
+    assert blocs.blocs(G, method=method) == partition  # the seed makes it reproducible
+
+
+def test_bloc_changes():
+    before = [{"A", "B", "C"}, {"D", "E", "F"}]
+    after = [{"A", "B", "C", "D"}, {"E", "F"}]
+    assert blocs.changes(before, after) == [("D", 2, 1)]
+    assert blocs.changes(before, before) == []
+
+
+def test_dependence_shares_and_hhi():
+    amounts = {("USA", "EGY"): 1300.0, ("RUS", "EGY"): 200.0, ("CHN", "PAK"): 500.0}
+    share = dependence.shares(amounts)
+    assert share["USA", "EGY"] == pytest.approx(1300 / 1500)
+    index = dependence.hhi(amounts)
+    assert index["EGY"] == pytest.approx((13 / 15) ** 2 + (2 / 15) ** 2)
+    assert index["PAK"] == 1.0
+
+
+def test_dependence_on_the_fixture(fixture_store):
+    rows = api.dependence(fixture_store, 1999, 1999)
+    by_recipient = {r["recipient"]: r for r in rows}
+    # fixture: US FMF to Israel and IMET to Poland in FY1999, no other donor
+    assert by_recipient["ISR"]["amount"] == pytest.approx(1.86e9)
+    assert by_recipient["ISR"]["share"] == 1.0 and by_recipient["ISR"]["hhi"] == 1.0
+    assert by_recipient["POL"]["donors"] == 1
+    with pytest.raises(UsageError, match="aid or the arms"):
+        api.dependence(fixture_store, 1999, name="alliances")
+
+
+def test_whatif_leaving_an_alliance(fixture_store):
+    rows = api.whatif(fixture_store, 1999, leave="POL", alliance="NATO")
+    strength = {r["code"]: r for r in rows if r["measure"] == "strength"}
+    # NATO in 1999 in the fixture: FRA, GBR, POL, USA, each tied to three others (3 each)
+    assert strength["POL"]["before"] == 9.0 and strength["POL"]["after"] == 0.0
+    assert strength["USA"]["before"] == 9.0 and strength["USA"]["after"] == 6.0
+    assert rows[0]["code"] == "POL" and rows[0]["measure"] == "strength"
+    assert strength["POL"]["bloc_before"] == strength["USA"]["bloc_before"]
+    assert strength["POL"]["bloc_after"] != strength["USA"]["bloc_after"]
+    with pytest.raises(UsageError, match="in no alliance"):
+        api.whatif(fixture_store, 1999, leave="ISR", alliance="NATO")
+    with pytest.raises(UsageError, match="no member of 'ANZUS'"):
+        api.whatif(fixture_store, 1999, leave="GBR", alliance="ANZUS")
+
+
+def test_whatif_stopping_aid(fixture_store):
+    rows = api.whatif(fixture_store, 1999, stop_aid="USA")
+    pagerank = {r["code"]: r for r in rows if r["measure"] == "pagerank"}
+    assert pagerank["ISR"]["after"] < pagerank["ISR"]["before"]
+
+
+def test_analysis_commands(fixture_store):
+    runner = CliRunner()
+    store = ["--store", str(fixture_store)]
+    out = runner.invoke(main, [*store, "blocs", "--year", "1999", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    nato = {r["code"] for r in rows if r["bloc"] == "1"}
+    assert nato == {"FRA", "GBR", "POL", "USA"}
+    assert {r["code"] for r in rows} == {"FRA", "GBR", "ISR", "POL", "USA"}  # ISR alone
+    changed = runner.invoke(main, [*store, "blocs", "--changes", "1998", "1999"])
+    assert changed.exit_code == 0 and "POL" in changed.output  # Poland joined NATO in 1999
+    dep = runner.invoke(main, [*store, "dependence", "--from", "1999", "--recipient", "ISR"])
+    assert dep.exit_code == 0 and "ISR" in dep.output
+    what = runner.invoke(main, [*store, "whatif", "--year", "1999", "--leave", "POL"])
+    assert what.exit_code == 2 and "go together" in what.output
+    nothing = runner.invoke(main, [*store, "blocs"])
+    assert nothing.exit_code == 2
