@@ -419,7 +419,12 @@ def alliance_ties(
 ) -> dict[int, dict[tuple[str, str], int]]:
     """Per year, the tie level of every pair of states sharing an alliance in that year
     (in-year mode; the highest level when they share several). One query for all years.
+
+    A membership an imported dataset carries on under one COW code past a succession
+    (ATOP's Soviet treaties coded 365 from the 1970s on) counts, in the years after the
+    member state ended, for the state that holds that COW code then (Russia from 1992).
     """
+    successor = _successors(state_years(store))
     members: dict[str, list[tuple[str, int | None, int | None, int]]] = {}
     for row in rows(store, "memberships", graphs):
         level = levels.get(row["commitment"], 0)
@@ -430,7 +435,7 @@ def alliance_ties(
     for spans in members.values():
         for year in years:
             active = sorted(
-                {(code, level) for code, first, last, level in spans
+                {(successor(code, year), level) for code, first, last, level in spans
                  if (first is None or first <= year) and (last is None or last >= year)}
             )  # fmt: skip
             table = ties[year]
@@ -439,6 +444,27 @@ def alliance_ties(
                     if a != b and table.get((a, b), 0) < level:
                         table[a, b] = level
     return ties
+
+
+def _successors(states: StateYears):
+    """A function (state, year) -> the state, or, in a year after it ended, the state that
+    holds its COW code that year (the USSR's 365 is Russia's from 1992)."""
+    holders: dict[int, list[tuple[int, int, str]]] = {}
+    for code, spans in states.codes.items():
+        for first, last, ccode in spans:
+            holders.setdefault(ccode, []).append((first, last, code))
+
+    def successor(code: str, year: int) -> str:
+        last = states.spans.get(code, (None, None))[1]
+        if last is None or year <= last:
+            return code
+        for _, _, ccode in states.codes.get(code, []):
+            for first, end, holder in holders.get(ccode, []):
+                if holder != code and first <= year <= end:
+                    return holder
+        return code
+
+    return successor
 
 
 def votes(
