@@ -153,11 +153,24 @@ def metrics(
     """
     if last is not None and last < year:
         raise UsageError(f"--from {year} is after --to {last}")
-    states = project.state_years(store.open_reader(store_path))
+    reader = store.open_reader(store_path)
+    states = project.state_years(reader)
+    last = last if last is not None else year
+    graphs = scope(store_path, sources)
+    # the aid and arms layers of every year from one query each
+    series = {
+        name: project.aid_layers(
+            reader, year, last, unit="USD" if name == "aid" else "SIPRI-TIV", graphs=graphs
+        )
+        for name in layers
+        if name in ("aid", "arms")
+    }
     rows: list[dict[str, Any]] = []
-    for y in range(year, (last if last is not None else year) + 1):
+    for y in range(year, last + 1):
         for name in layers:
-            graph = layer(store_path, name, y, sources=sources)
+            graph = (
+                series[name][y] if name in series else layer(store_path, name, y, sources=sources)
+            )
             try:
                 table = centrality_table(graph, backend=backend)
             except ImportError as error:

@@ -143,32 +143,55 @@ def aid_layer(
     Edge attributes: ``amount`` (the year's share of every flow's amount in ``unit``,
     see ``year_share``), ``weight`` (the same in millions, the weight metrics use; SIPRI
     TIV is already in millions),
-    ``flows`` (number of records active in the year) and ``types`` (aid types). A record
-    with an amount in another unit belongs to that unit's layer and is left out (SIPRI
-    TIV, a volume index, never adds to dollars); a pair with only unquantified records
-    (an arms transfer without a published value) has an edge of weight 0.
+    ``flows`` (number of records counted in the year) and ``types`` (aid types). A record
+    counts in the years ``year_share`` gives it (its fiscal year; else the years from its
+    start to its end, or its start year when it has no end). A record with an amount in
+    another unit belongs to that unit's layer and is left out (SIPRI TIV, a volume index,
+    never adds to dollars); a pair with only unquantified records (an arms transfer
+    without a published value) has an edge of weight 0.
     """
-    graph = nx.DiGraph(layer="aid", year=year, unit=unit)
-    for row in rows(store, "aid-flows-in-year", graphs, year=year):
-        share = year_share(row, year)
-        if row["fiscal_year"] and share == 0.0:
-            continue  # a fiscal-year record overlapping this year but counted in another
-        if row["amount"] is not None and row["unit"] != unit:
-            continue
-        d, r = row["donor_code"], row["recipient_code"]
-        graph.add_node(d, label=row["donor_name"], iri=row["donor"], kind="nation")
-        graph.add_node(r, label=row["recipient_name"], iri=row["recipient"], kind="nation")
-        if not graph.has_edge(d, r):
-            graph.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
-        edge = graph[d][r]
-        edge["flows"] += 1
-        if row["type"] not in edge["types"]:
-            edge["types"].append(row["type"])
-        if row["amount"] is not None and row["unit"] == unit:
-            edge["amount"] += float(row["amount"]) * share
-            # weights in millions: currencies are stored in units, SIPRI TIV in millions
-            edge["weight"] = edge["amount"] / (1.0 if unit == "SIPRI-TIV" else 1e6)
-    return graph
+    return aid_layers(store, year, year, unit=unit, graphs=graphs)[year]
+
+
+def aid_layers(
+    store: ox.Store,
+    first: int,
+    last: int,
+    *,
+    unit: str = "USD",
+    graphs: Sequence[str] | None = None,
+) -> dict[int, nx.DiGraph]:
+    """The aid layer (see ``aid_layer``) of every year ``first``..``last``, from one run of
+    the ``aid-flows-in-span`` query."""
+    flows = rows(store, "aid-flows-in-span", graphs, **{"from": first, "to": last})
+    layers = {}
+    for year in range(first, last + 1):
+        graph = nx.DiGraph(layer="aid", year=year, unit=unit)
+        for row in flows:
+            share = year_share(row, year)
+            if share == 0.0:
+                continue  # outside the year, or a fiscal-year record counted in another
+            if row["amount"] is not None and row["unit"] != unit:
+                continue
+            _add_flow(graph, row, share, unit)
+        layers[year] = graph
+    return layers
+
+
+def _add_flow(graph: nx.DiGraph, row: Mapping[str, Any], share: float, unit: str) -> None:
+    d, r = row["donor_code"], row["recipient_code"]
+    graph.add_node(d, label=row["donor_name"], iri=row["donor"], kind="nation")
+    graph.add_node(r, label=row["recipient_name"], iri=row["recipient"], kind="nation")
+    if not graph.has_edge(d, r):
+        graph.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
+    edge = graph[d][r]
+    edge["flows"] += 1
+    if row["type"] not in edge["types"]:
+        edge["types"].append(row["type"])
+    if row["amount"] is not None and row["unit"] == unit:
+        edge["amount"] += float(row["amount"]) * share
+        # weights in millions: currencies are stored in units, SIPRI TIV in millions
+        edge["weight"] = edge["amount"] / (1.0 if unit == "SIPRI-TIV" else 1e6)
 
 
 def operations_layer(
