@@ -333,13 +333,16 @@ def test_deadline_kills_the_query_and_frees_the_core(strict):
     took = time.monotonic() - started
     assert response.status_code == 504
     assert "exceeded the 2 s deadline" in response.text
-    assert took < 3.0
+    # generous bounds (a busy CI machine): the point is that the 2 s deadline cut a query
+    # that would run for minutes, and that the next one is not kept waiting behind it;
+    # the latency figures belong to bench/bench_serve.py
+    assert took < 10.0
     started = time.monotonic()
     after = strict.get(COUNT)
     next_took = time.monotonic() - started
     print(f"\ntimeout answered in {took:.2f} s; next query in {next_took * 1000:.0f} ms")
     assert after.status_code == 200 and "878" in after.text
-    assert next_took < 1.0
+    assert next_took < 5.0
     # the killed worker is replaced: two more hostile queries run side by side
     results = []
     threads = [
