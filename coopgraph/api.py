@@ -9,6 +9,7 @@ Example (see README.md, "Python")::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ def metrics(
     sources: Sequence[str] = DEFAULT_SOURCES,
     last: int | None = None,
     backend: str | None = None,
+    date: dt.date | None = None,
+    window: int = 1,
 ) -> list[dict[str, Any]]:
     """Ranked centrality rows per layer, year and nation for ``year`` (to ``last``, a
     yearly series): see ``coopgraph.metrics.centrality.centrality_table`` for each
@@ -149,8 +152,14 @@ def metrics(
     Strength is the weighted degree: the sum of commitment weights in the alliance layer,
     millions of current US dollars in the aid layer, millions of SIPRI TIV in the arms
     layer. ``ccode`` is the state's COW code that year. ``backend`` is passed to
-    networkx's dispatch (e.g. "parallel" with nx-parallel installed).
+    networkx's dispatch (e.g. "parallel" with nx-parallel installed). ``date`` takes the
+    alliance layer as of that day (the other layers for its year); ``window`` sums the aid
+    and arms layers over that many years ending with each year.
     """
+    if date is not None:
+        year, last = date.year, date.year
+    if window < 1:
+        raise UsageError("--window must be at least 1 year")
     if last is not None and last < year:
         raise UsageError(f"--from {year} is after --to {last}")
     reader = store.open_reader(store_path)
@@ -158,13 +167,17 @@ def metrics(
     last = last if last is not None else year
     graphs = scope(store_path, sources)
     # the aid and arms layers of every year from one query each
-    series = {
-        name: project.aid_layers(
-            reader, year, last, unit="USD" if name == "aid" else "SIPRI-TIV", graphs=graphs
-        )
-        for name in layers
-        if name in ("aid", "arms")
-    }
+    series = {}
+    for name in layers:
+        if name in ("aid", "arms"):
+            unit = "USD" if name == "aid" else "SIPRI-TIV"
+            yearly = project.aid_layers(reader, year - window + 1, last, unit=unit, graphs=graphs)
+            series[name] = {
+                y: project.window_sum([yearly[w] for w in range(y - window + 1, y + 1)])
+                for y in range(year, last + 1)
+            }
+        elif name == "alliances" and date is not None:
+            series[name] = {year: project.alliance_layer(reader, year, graphs=graphs, date=date)}
     rows: list[dict[str, Any]] = []
     for y in range(year, last + 1):
         for name in layers:

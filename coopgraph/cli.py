@@ -173,10 +173,22 @@ def queries() -> None:
     "--from",
     "year",
     type=YEAR,
-    required=True,
     help="The year (facts active at any time in it), or the first of --to.",
 )
 @click.option("--to", "last", type=YEAR, help="Last year of a yearly series.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="As of this day (alliance layer; the other layers for its year).",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Sum the aid and arms layers over this many years ending with each year.",
+)
 @click.option(
     "--layer",
     "layers",
@@ -216,7 +228,7 @@ def queries() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
     default="table",
     show_default=True,
 )
@@ -236,7 +248,19 @@ def queries() -> None:
 )
 @click.pass_obj
 def metrics(
-    store_path, year, last, layers, metric, backend, by, top, fmt, output, source_names
+    store_path,
+    year,
+    last,
+    day,
+    window,
+    layers,
+    metric,
+    backend,
+    by,
+    top,
+    fmt,
+    output,
+    source_names,
 ) -> None:
     """Rank nations by centrality in the layers of a year, or of each year of a span.
 
@@ -247,14 +271,18 @@ def metrics(
     arms), betweenness, closeness, eigenvector, Katz, PageRank; in and out degree and
     strength and HITS hubs and authorities on directed layers.
     """
+    if year is None and day is None:
+        raise click.BadParameter("give --year (or --from), or --date", param_hint="--year")
     rows = api.metrics(
         store_path,
-        year,
+        year if year is not None else day.year,
         layers or api.LAYERS,
         by=by,
         sources=_names(source_names),
         last=last,
         backend=backend,
+        date=day.date() if day is not None else None,
+        window=window,
     )
     if top:
         rows = [r for r in rows if r["rank"] <= top]
@@ -265,9 +293,7 @@ def metrics(
         if unknown:
             raise click.BadParameter(f"unknown measure '{unknown[0]}'", param_hint="--metric")
         columns = [c for c in columns if c in api.KEYS or c in chosen]
-    from coopgraph.outputs.tables import records
-
-    _emit(records(rows, fmt, columns), output)
+    _table(rows, columns, fmt, output)
 
 
 @main.command(

@@ -80,6 +80,7 @@ def alliance_layer(
     weights: Mapping[str, float] = COMMITMENT_WEIGHTS,
     graphs: Sequence[str] | None = None,
     leave: Collection[tuple[str, str]] = (),
+    date: dt.date | None = None,
 ) -> nx.Graph:
     """Nations tied by shared alliances in ``year``.
 
@@ -88,12 +89,18 @@ def alliance_layer(
     their shared alliances of the commitment weight (``weights``, by default
     Signorino-Ritter's 3/2/1), ``alliances`` lists the alliance ids. ``graphs`` limits
     the facts to those named graphs (see ``rows``). ``leave`` holds (alliance id, state)
-    memberships to leave out, for what-if questions.
+    memberships to leave out, for what-if questions. With ``date`` the layer is the one
+    in force on that day (DESIGN.md's as-of mode) instead of in the year.
     """
     members: dict[str, set[str]] = {}
     commitment: dict[str, str] = {}
-    graph = nx.Graph(layer="alliances", year=year)
-    for row in rows(store, "memberships-in-year", graphs, year=year):
+    graph = nx.Graph(layer="alliances", year=year, date=date)
+    found = (
+        rows(store, "memberships-on-date", graphs, date=date.isoformat())
+        if date is not None
+        else rows(store, "memberships-in-year", graphs, year=year)
+    )
+    for row in found:
         graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
         if (row["alliance_id"], row["code"]) in leave:
             continue
@@ -176,6 +183,23 @@ def aid_layers(
             _add_flow(graph, row, share, unit)
         layers[year] = graph
     return layers
+
+
+def window_sum(layers: Sequence[nx.DiGraph]) -> nx.DiGraph:
+    """Aid layers of several years as one: amounts, weights and record counts summed per
+    donor and recipient (a window of years, e.g. five years of arms deliveries)."""
+    total = nx.DiGraph(layer=layers[0].graph.get("layer") if layers else "aid")
+    for graph in layers:
+        total.add_nodes_from(graph.nodes(data=True))
+        for d, r, data in graph.edges(data=True):
+            if not total.has_edge(d, r):
+                total.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
+            edge = total[d][r]
+            edge["amount"] += data["amount"]
+            edge["weight"] += data["weight"]
+            edge["flows"] += data["flows"]
+            edge["types"] += [t for t in data["types"] if t not in edge["types"]]
+    return total
 
 
 def _add_flow(graph: nx.DiGraph, row: Mapping[str, Any], share: float, unit: str) -> None:

@@ -103,3 +103,21 @@ def test_analysis_commands(fixture_store):
     assert what.exit_code == 2 and "go together" in what.output
     nothing = runner.invoke(main, [*store, "blocs"])
     assert nothing.exit_code == 2
+
+
+def test_metrics_as_of_a_date_and_over_a_window(fixture_store):
+    import datetime as dt
+
+    def codes(day):
+        rows = api.metrics(fixture_store, 1999, ["alliances"], date=dt.date.fromisoformat(day))
+        return {r["code"] for r in rows}
+
+    # Poland joined NATO on 12 March 1999: not yet a member the day before
+    assert codes("1999-03-11") == {"FRA", "GBR", "USA"}
+    assert codes("1999-03-12") == {"FRA", "GBR", "POL", "USA"}
+    # the fixture's aid is fiscal year 1999 only: 2000 alone has none, a 2-year window has it
+    assert api.metrics(fixture_store, 2000, ["aid"]) == []
+    windowed = api.metrics(fixture_store, 2000, ["aid"], window=2)
+    assert {r["code"]: r["strength"] for r in windowed}["ISR"] == pytest.approx(1860.0)
+    with pytest.raises(UsageError, match="window"):
+        api.metrics(fixture_store, 2000, ["aid"], window=0)
