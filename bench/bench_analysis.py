@@ -5,8 +5,8 @@
 1. Builds a store from the bundled data and imports ATOP 5.1 (member-level file) and COW
    NMC 7.0 from ../shared/data into a temporary folder.
 2. Times ``api.align`` for every dyad-year from ``--first`` to ``--last`` (default
-   1816-2018) on ATOP's alliance portfolios with all seven measures (S, S squared, both
-   capability-weighted, kappa, pi, tau-b), as one call, and its peak RSS.
+   1816-2018) on ATOP's alliance portfolios with all eight measures (S, S squared, both
+   capability-weighted, kappa, pi, Benati-Capurri A, tau-b), as one call, and its peak RSS.
 3. Times ``api.metrics`` for the full yearly series 1946-2024 of every default layer
    (alliances, aid, arms) from the curated data, and of the operations layer.
 
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no shared data folder at {args.shared}: nothing to measure", file=sys.stderr)
         return 2
     from coopgraph import api
+    from coopgraph.metrics import alignment
 
     print(f"coopgraph analysis benchmark; Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="coopgraph-bench-analysis-") as tmp:
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         rows = api.align(root, args.first, args.last, sources=["atop"])
         seconds = time.perf_counter() - started
-        measures = [c for c in rows[0] if c in ("s", "s2", "s_w", "s2_w", "kappa", "pi", "taub")]
+        measures = [c for c in rows[0] if c in alignment.MEASURES]
         print(
             f"align {args.first}-{args.last} (ATOP, {len(measures)} measures: "
             f"{', '.join(measures)}): {len(rows):,} dyad-years in {seconds:.1f} s "

@@ -313,7 +313,7 @@ def metrics(
     "--measure",
     "measure",
     metavar="NAME,...",
-    help="Measures among s, s2, s_w, s2_w, kappa, pi, taub (default: all that apply).",
+    help="Measures among s, s2, s_w, s2_w, kappa, pi, bca, taub (default: all that apply).",
 )
 @click.option(
     "--sources",
@@ -348,7 +348,7 @@ def align(
 ) -> None:
     """Foreign-policy similarity of dyads of states per year: Signorino-Ritter S
     (absolute, squared, capability-weighted), Cohen's kappa and Scott's pi (Häge 2011),
-    Kendall's tau-b (Bueno de Mesquita 1975).
+    Benati-Capurri's alignment index A (2026), Kendall's tau-b (Bueno de Mesquita 1975).
 
     One row per dyad and year with ccode1, ccode2, year beside the coopgraph ids and IRIs,
     so the table joins with peacesciencer-style dyad-years.

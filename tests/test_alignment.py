@@ -34,6 +34,9 @@ def test_hand_computed_values():
     assert m["pi"][0, 1] == pytest.approx(-0.5)
     # tau-b: one discordant pair, one tie in each portfolio: -1 / sqrt(2 * 2)
     assert m["taub"][0, 1] == pytest.approx(-0.5)
+    # Benati-Capurri A = S - E: independent positions with marginals {0: 1/3, 3: 2/3}
+    # disagree (|3 - 0| / 3 = 1) with probability 2 * 1/3 * 2/3 = 4/9: E = 1 - 8/9
+    assert m["bca"][0, 1] == pytest.approx(-1 / 3 - (1 - 8 / 9))
     for name in ("s", "s2", "kappa", "pi", "taub"):
         assert m[name][0, 2] == pytest.approx(1.0)
 
@@ -76,7 +79,7 @@ def test_missing_positions_are_left_out_pairwise():
     for i, j in itertools.combinations(range(3), 2):
         both = (x[i] >= 0) & (x[j] >= 0)
         alone = similarity(np.stack([x[i][both], x[j][both]]), levels=3)
-        for name in ("s", "s2", "kappa", "pi", "taub"):
+        for name in ("s", "s2", "kappa", "pi", "bca", "taub"):
             a, b = m[name][i, j], alone[name][0, 1]
             assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b), name
 
@@ -130,6 +133,7 @@ def test_align_command(fixture_store):
     rows = list(csv.DictReader(io.StringIO(out.output)))
     assert rows[0]["state1"] == "GBR" and rows[0]["ccode1"] == ""  # no COW code in the fixture
     assert list(rows[0])[:8] == ["year", "state1", "state2", "ccode1", "ccode2", "n", "s", "kappa"]
+    assert api.align(fixture_store, 1999, 1999, dyads=[("USA", "GBR")])[0]["bca"] is not None
     bad = runner.invoke(main, ["--store", str(fixture_store), "align", "--from", "1999",
                                "--measure", "r2"])  # fmt: skip
     assert bad.exit_code == 2 and "unknown measure 'r2'" in bad.output

@@ -28,6 +28,11 @@ Measures (N_ij = positions observed for both; d_max = L - 1):
 - ``pi``: Scott's pi with quadratic weights (Häge 2011), as kappa but with the expected
   disagreement from the pooled marginal ``p_a = (r_a + c_a) / 2N``:
   ``D_e = sum_ab p_a p_b (a - b)^2``.
+- ``bca``: Benati and Capurri's alignment index (2026, "The Alignment index and its
+  application to voting at the United Nations General Assembly", Quality & Quantity,
+  doi:10.1007/s11135-026-02814-x), a chance-corrected S: the unweighted S with absolute
+  distances minus the S expected if the two states took their positions independently,
+  ``A = S - E``, ``E = 1 - 2 * sum_ab r_a c_b |a - b| / (d_max N^2)``.
 - ``taub``: Kendall's tau-b of the two portfolios (Bueno de Mesquita 1975, "Measuring
   systemic polarity", Journal of Conflict Resolution 19: 187-216),
   ``tau_b = (C - D) / sqrt((n0 - n1)(n0 - n2))`` with C and D the concordant and
@@ -52,7 +57,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-MEASURES = ("s", "s2", "s_w", "s2_w", "kappa", "pi", "taub")
+MEASURES = ("s", "s2", "s_w", "s2_w", "kappa", "pi", "bca", "taub")
 
 
 def contingency(X: np.ndarray, levels: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -108,6 +113,10 @@ def similarity(
             pooled = (rows + cols) / (2 * N)
             expected = np.einsum("ab,aij,bij->ij", square, pooled, pooled)
             out["pi"] = 1 - observed / expected
+        if "bca" in measures:
+            s_obs = 1 - 2 * np.einsum("ab,abij->ij", gap / d_max, T) / N
+            s_exp = 1 - 2 * np.einsum("ab,aij,bij->ij", gap / d_max, rows, cols) / N**2
+            out["bca"] = s_obs - s_exp
         if "taub" in measures:
             concordant = np.zeros(N.shape)
             discordant = np.zeros(N.shape)
