@@ -102,12 +102,22 @@ def query(
         raise CoopgraphError(f"query failed: {error}", path=q.origin) from None
 
 
-def layer(store_path: Path, name: str, year: int, *, sources: Sequence[str] = DEFAULT_SOURCES):
-    """The projected networkx graph of one layer in ``year`` from ``sources``."""
+def layer(
+    store_path: Path,
+    name: str,
+    year: int,
+    *,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    weights: dict[str, float] | None = None,
+):
+    """The projected networkx graph of one layer in ``year`` from ``sources``; ``weights``
+    replaces the alliance layer's weight per commitment (default Signorino-Ritter's)."""
     reader = store.open_reader(store_path)
     graphs = scope(store_path, sources)
     if name == "alliances":
-        return project.alliance_layer(reader, year, graphs=graphs)
+        return project.alliance_layer(
+            reader, year, graphs=graphs, weights=weights or project.COMMITMENT_WEIGHTS
+        )
     if name == "aid":
         return project.aid_layer(reader, year, graphs=graphs)
     if name == "arms":
@@ -144,6 +154,7 @@ def metrics(
     backend: str | None = None,
     date: dt.date | None = None,
     window: int = 1,
+    weights: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """Ranked centrality rows per layer, year and nation for ``year`` (to ``last``, a
     yearly series): see ``coopgraph.metrics.centrality.centrality_table`` for each
@@ -154,8 +165,16 @@ def metrics(
     layer. ``ccode`` is the state's COW code that year. ``backend`` is passed to
     networkx's dispatch (e.g. "parallel" with nx-parallel installed). ``date`` takes the
     alliance layer as of that day (the other layers for its year); ``window`` sums the aid
-    and arms layers over that many years ending with each year.
+    and arms layers over that many years ending with each year. ``weights`` sets the
+    alliance layer's weight per commitment type (defence, neutrality, entente,
+    collective-security; default 3, 2, 1, 1).
     """
+    unknown = sorted(set(weights or {}) - set(project.COMMITMENT_WEIGHTS))
+    if unknown:
+        raise UsageError(
+            f"unknown commitment '{unknown[0]}' (one of: {', '.join(project.COMMITMENT_WEIGHTS)})"
+        )
+    weights = {**project.COMMITMENT_WEIGHTS, **(weights or {})}
     if date is not None:
         year, last = date.year, date.year
     if window < 1:
@@ -177,12 +196,18 @@ def metrics(
                 for y in range(year, last + 1)
             }
         elif name == "alliances" and date is not None:
-            series[name] = {year: project.alliance_layer(reader, year, graphs=graphs, date=date)}
+            series[name] = {
+                year: project.alliance_layer(
+                    reader, year, graphs=graphs, date=date, weights=weights
+                )
+            }
     rows: list[dict[str, Any]] = []
     for y in range(year, last + 1):
         for name in layers:
             graph = (
-                series[name][y] if name in series else layer(store_path, name, y, sources=sources)
+                series[name][y]
+                if name in series
+                else layer(store_path, name, y, sources=sources, weights=weights)
             )
             try:
                 table = centrality_table(graph, backend=backend)

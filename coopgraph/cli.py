@@ -204,6 +204,12 @@ def queries() -> None:
 )
 @click.option("--backend", help="networkx backend for betweenness, closeness and PageRank.")
 @click.option(
+    "--weights",
+    metavar="KIND=W,...",
+    help="Alliance tie weight per commitment, e.g. defence=3,neutrality=2,entente=1,"
+    "collective-security=1 (the default).",
+)
+@click.option(
     "--by",
     type=click.Choice(
         [
@@ -256,6 +262,7 @@ def metrics(
     layers,
     metric,
     backend,
+    weights,
     by,
     top,
     fmt,
@@ -283,6 +290,7 @@ def metrics(
         backend=backend,
         date=day.date() if day is not None else None,
         window=window,
+        weights=_weights(weights),
     )
     if top:
         rows = [r for r in rows if r["rank"] <= top]
@@ -667,6 +675,24 @@ def validate(files, data) -> None:
         _message(f"{len(violations)} violation(s) in {what}", error=True)
         sys.exit(1)
     _message(f"{what}: valid")
+
+
+def _weights(value: str | None) -> dict[str, float] | None:
+    """``defence=3,entente=0.5`` as a dict (None when not given)."""
+    if value is None:
+        return None
+    weights = {}
+    for item in value.split(","):
+        kind, sep, number = item.partition("=")
+        try:
+            weights[kind.strip()] = float(number)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{item}' is not KIND=NUMBER", param_hint="--weights"
+            ) from None
+        if not sep:
+            raise click.BadParameter(f"'{item}' is not KIND=NUMBER", param_hint="--weights")
+    return weights
 
 
 def _names(value: str | None) -> list[str] | None:

@@ -121,3 +121,14 @@ def test_metrics_as_of_a_date_and_over_a_window(fixture_store):
     assert {r["code"]: r["strength"] for r in windowed}["ISR"] == pytest.approx(1860.0)
     with pytest.raises(UsageError, match="window"):
         api.metrics(fixture_store, 2000, ["aid"], window=0)
+
+
+def test_alliance_weights_are_configurable(fixture_store):
+    def strength(**kw):
+        rows = api.metrics(fixture_store, 1999, ["alliances"], **kw)
+        return {r["code"]: r["strength"] for r in rows}["USA"]
+
+    assert strength() == 9.0  # three NATO allies, defence 3 each
+    assert strength(weights={"defence": 1.0}) == 3.0
+    with pytest.raises(UsageError, match="unknown commitment 'offence'"):
+        strength(weights={"offence": 2.0})
