@@ -14,7 +14,7 @@ import click
 
 from coopgraph import __version__, api, dates, store
 from coopgraph import queries as query_library
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import PREFIXES
 from coopgraph.paths import default_store, shown
 
@@ -135,14 +135,24 @@ def build(store_path: Path, data: Path | None, ontology: Path | None, no_validat
     metavar="NAME,...",
     help="Query only these sources' graphs (see 'coopgraph sources'); default: all.",
 )
+@click.option(
+    "--list",
+    "list_names",
+    is_flag=True,
+    help="List the bundled queries, one per line (name and title), and exit.",
+)
 @click.pass_obj
-def query(store_path, sparql, file, name, params, fmt, output, source_names) -> None:
+def query(store_path, sparql, file, name, params, fmt, output, source_names, list_names) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
 
     Give the query inline, from a file with --file, or by name from the bundled library
     with --name. The default graph is the union of all named graphs, or of the graphs of
     --sources (with the ontology and the states every source points at).
     """
+    if list_names:
+        for query_name, q in query_library.library().items():
+            click.echo(f"{query_name}\t{q.title}")
+        return
     values = {}
     for item in params:
         key, sep, value = item.partition("=")
@@ -597,6 +607,47 @@ def serve(store_path, host, port, workers, deadline, queue, max_rows, max_bytes,
         max_bytes=max_bytes,
         cors=cors,
     )
+
+
+@main.command(epilog="Example: coopgraph export --format trig -o coopgraph.trig")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(api.EXPORT_FORMATS)),
+    default="trig",
+    show_default=True,
+    help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them.",
+)
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    help="Export only these sources' graphs (default: every graph).",
+)
+@click.option("--void", is_flag=True, help="Write the VoID description of the dataset instead.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
+@click.pass_obj
+def export(store_path, fmt, source_names, void, output) -> None:
+    """Export the graph (or some sources) as TriG, N-Quads, Turtle, N-Triples or JSON-LD,
+    or its VoID description (triples, classes and properties per named graph, sources,
+    licence)."""
+    if void:
+        _emit(api.void(store_path), output)
+        return
+    data = api.export(store_path, fmt, sources=_names(source_names))
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            raise UsageError(f"cannot write output: {error.strerror}", path=shown(output)) from None
+        _message(f"wrote {shown(output)} ({len(data) / 1024:,.0f} KiB)")
 
 
 @main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
