@@ -650,6 +650,44 @@ def export(store_path, fmt, source_names, void, output) -> None:
         _message(f"wrote {shown(output)} ({len(data) / 1024:,.0f} KiB)")
 
 
+@main.command(epilog="Example: coopgraph aidalign --donor USA --from 1990 --to 2015 --format csv")
+@click.option("--donor", required=True, help="The donor (coopgraph id, e.g. USA).")
+@click.option("--from", "first", type=YEAR, required=True, help="First year.")
+@click.option("--to", "last", type=YEAR, required=True, help="Last year.")
+@click.option("--recipient", help="Only this recipient.")
+@click.option(
+    "--sources",
+    "source_names",
+    metavar="NAME,...",
+    default="curated",
+    show_default=True,
+    help="Sources of the aid (e.g. curated, or greenbook once imported).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout (required for parquet).",
+)
+@click.pass_obj
+def aidalign(store_path, donor, first, last, recipient, source_names, fmt, output) -> None:
+    """Does military aid align a recipient's UN votes with its donor's? One row per
+    recipient-year: aid received from the donor, the donor's share, the recipient's UN
+    voting alignment with the donor (S, kappa, pi; needs an unvotes import), and the
+    change in kappa in the years after aid starts, rises or stops."""
+    rows = api.aidalign(store_path, donor, first, last, sources=_names(source_names))
+    if recipient:
+        rows = [r for r in rows if r["recipient"] == recipient]
+    _table(rows, api.AIDALIGN_COLUMNS, fmt, output)
+
+
 @main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
 @click.option(
     "--format",

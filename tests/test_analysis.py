@@ -132,3 +132,15 @@ def test_alliance_weights_are_configurable(fixture_store):
     assert strength(weights={"defence": 1.0}) == 3.0
     with pytest.raises(UsageError, match="unknown commitment 'offence'"):
         strength(weights={"offence": 2.0})
+
+
+def test_aidalign_without_votes_gives_the_aid(fixture_store):
+    rows = api.aidalign(fixture_store, "USA", 1998, 2000)
+    by_key = {(r["recipient"], r["year"]): r for r in rows}
+    # fiscal year 1999: FMF to Israel, IMET to Poland; no UN votes imported in the fixture
+    assert by_key["ISR", 1999]["aid"] == pytest.approx(1.86e9)
+    assert by_key["ISR", 1999]["event"] == "start" and by_key["ISR", 1999]["kappa"] is None
+    assert by_key["ISR", 1999]["donor_share"] == 1.0
+    assert ("ISR", 1998) not in by_key  # no aid and no votes: no row
+    with pytest.raises(UsageError, match="unknown state"):
+        api.aidalign(fixture_store, "XXX", 1999, 1999)
