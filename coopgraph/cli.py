@@ -41,6 +41,24 @@ class _Group(click.Group):
             ctx.exit(error.exit_code)
 
 
+def _tidy_output(command):
+    """The --format (table, CSV, TSV, JSON, Parquet) and --output options of the commands
+    that write tidy tables."""
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to a file instead of stdout (required for parquet).",
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
+        default="table",
+        show_default=True,
+    )(command)
+
+
 @click.group(cls=_Group, epilog="Example: coopgraph build && coopgraph metrics --year 1999")
 @click.version_option(__version__, prog_name="coopgraph")
 @click.option(
@@ -241,19 +259,7 @@ def queries() -> None:
 @click.option(
     "--top", type=click.IntRange(min=1), help="Show only the first N nations of each layer."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout.",
-)
+@_tidy_output
 @click.option(
     "--sources",
     "source_names",
@@ -347,19 +353,7 @@ def metrics(
     help="Only this pair of states (coopgraph ids, e.g. USA,RUS); repeatable.",
 )
 @click.option("--directed", is_flag=True, help="Both orders of every dyad (directed dyad-years).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout (required for parquet).",
-)
+@_tidy_output
 @click.pass_obj
 def align(
     store_path, first, last, basis, measure, source_names, dyads, directed, fmt, output
@@ -428,19 +422,7 @@ def align(
     help="Louvain (fixed seed) or greedy modularity.",
 )
 @click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout (required for parquet).",
-)
+@_tidy_output
 @click.pass_obj
 def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt, output) -> None:
     """Blocs of states per year (communities of a layer) and who changed bloc.
@@ -474,19 +456,7 @@ def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt
 )
 @click.option("--recipient", help="Only this recipient (coopgraph id).")
 @click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout (required for parquet).",
-)
+@_tidy_output
 @click.pass_obj
 def dependence(store_path, first, last, layer_name, recipient, source_names, fmt, output) -> None:
     """Each recipient's donors over a window of years: amount, the donor's share, and the
@@ -507,19 +477,7 @@ def dependence(store_path, first, last, layer_name, recipient, source_names, fmt
 @click.option("--stop-aid", "stop_aid", help="A donor that gives no aid that year.")
 @click.option("--top", type=click.IntRange(min=1), help="Only the N largest changes.")
 @click.option("--sources", "source_names", metavar="NAME,...", default="curated", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout (required for parquet).",
-)
+@_tidy_output
 @click.pass_obj
 def whatif(store_path, year, leave, alliance, stop_aid, top, source_names, fmt, output) -> None:
     """What if a state left an alliance, or a donor stopped its aid: every state's
@@ -663,19 +621,7 @@ def export(store_path, fmt, source_names, void, output) -> None:
     show_default=True,
     help="Sources of the aid (e.g. curated, or greenbook once imported).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "parquet"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout (required for parquet).",
-)
+@_tidy_output
 @click.pass_obj
 def aidalign(store_path, donor, first, last, recipient, source_names, fmt, output) -> None:
     """Does military aid align a recipient's UN votes with its donor's? One row per
@@ -689,19 +635,7 @@ def aidalign(store_path, donor, first, last, recipient, source_names, fmt, outpu
 
 
 @main.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of stdout.",
-)
+@_tidy_output
 @click.pass_obj
 def stats(store_path, fmt, output) -> None:
     """Count what the store holds and what it lacks.
@@ -709,9 +643,7 @@ def stats(store_path, fmt, output) -> None:
     Nodes per class; facts per source and per decade they start in; facts without a
     source (must be 0); states without a COW code or a Wikidata ID.
     """
-    from coopgraph.outputs.tables import records
-
-    _emit(records(api.stats(store_path), fmt, api.STATS_COLUMNS), output)
+    _table(api.stats(store_path), api.STATS_COLUMNS, fmt, output)
 
 
 @main.command(epilog="Example: coopgraph viz --year 1999 -o graph-1999.html")

@@ -41,6 +41,7 @@ from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.sources import FileRecord, ImportContext, Importer, RowError, importers
+from coopgraph.sources.curated import sha256
 from coopgraph.sources.resolve import Resolver
 
 PROV = PREFIXES["prov"]
@@ -198,7 +199,7 @@ def run(
         parts.write(importer.header(ctx))
         done_before = 0
         for path in files:
-            record = FileRecord(path=path, sha256=store_sha256(path), graph=graph)
+            record = FileRecord(path=path, sha256=sha256(path), graph=graph)
             records.append(record)
             for position, item in _rows(importer, path, ctx):
                 record.rows_read += 1
@@ -281,17 +282,6 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
     with path.open("rb") as raw:
         for item in importer.read(raw, path, ctx):
             yield raw.tell, item
-
-
-def store_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file as published (compressed or not)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def remove(root: Path, name: str) -> int:
