@@ -737,8 +737,8 @@ def _names(value: str | None) -> list[str] | None:
 def import_(store_path, source, files, strict) -> None:
     """Import a published dataset into its own named graph, replacing its previous import.
 
-    SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes
-    (plain or gzip-compressed files, as published). Every country is resolved to the
+    SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes,
+    greenbook, kiel (plain or gzip-compressed files, as published). Every country is resolved to the
     curated states; rows that cannot be read or resolved are rejected, counted and
     reported (with --strict the import is refused). The store changes atomically: an
     import that fails or is killed leaves it as it was.

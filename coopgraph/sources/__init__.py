@@ -159,6 +159,8 @@ IMPORTER_MODULES = (
     "coopgraph.sources.atop",
     "coopgraph.sources.cow_alliances",
     "coopgraph.sources.sipri",
+    "coopgraph.sources.greenbook",
+    "coopgraph.sources.kiel",
 )
 
 
