@@ -32,6 +32,11 @@ RUNS = {
     "cow-nmc": ["cow_nmc_v7.0/cow_nmc_v7.0_abridged.csv.gz"],
     "sipri": ["sipri_arms_transfers/sipri_trade_register_2025-03-13.csv.gz"],
     "sipri-tiv": ["sipri_arms_transfers/sipri_tiv_dyad_year_1950_2021_360info.csv.gz"],
+    "greenbook": ["usaid_greenbook_1946_2020/us_foreignaid_greenbook_data.csv.gz"],
+    "kiel": [
+        "kiel_ukraine_support_tracker/data_explorer.csv",
+        "kiel_ukraine_support_tracker/release_info.csv",
+    ],
     "unvotes": [
         "un_votes_voeten/un_votes_1946_2015.csv.gz",
         "un_votes_voeten/un_roll_calls_1946_2015.csv.gz",

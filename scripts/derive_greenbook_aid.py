@@ -1,13 +1,8 @@
 """Derive data/aid-us-greenbook.csv from USAID's Greenbook (U.S. Overseas Loans and Grants).
 
-What it derives, from US military assistance (Greenbook "Assistance Category" ==
-Military, August 2022 release, FY1946-FY2020), one row per recipient x fiscal year x
-programme group ("Publication Row"):
-
-- every programme group, every fiscal year, for the six recipients the project started
-  from: Israel, Egypt, Afghanistan, Iraq, Jordan and Ukraine;
-- Foreign Military Financing (FMF) and International Military Education and Training
-  (IMET) for every recipient state, FY2001-FY2020 (the post-2001 security-assistance era).
+What it derives: all US military assistance (Greenbook "Assistance Category" ==
+Military, August 2022 release, FY1946-FY2020) to recipient states, one row per
+recipient x fiscal year x programme group ("Publication Row") and aid type.
 
 A Greenbook country is mapped to a coopgraph nation through data/crosswalk.csv (rows of
 scheme "name", with their years) or the nation's label in data/nations.csv.
@@ -50,13 +45,6 @@ DEFAULT_INPUTS = (
 )
 DEFAULT_OUTPUT = ROOT / "data" / "aid-us-greenbook.csv"
 
-#: Recipients whose whole military-aid history is derived (coopgraph nation ids).
-FOCUS = frozenset({"ISR", "EGY", "AFG", "IRQ", "JOR", "UKR"})
-#: Programme groups derived for every recipient, and the fiscal years.
-EVERY_RECIPIENT_GROUPS = frozenset(
-    {"Foreign Military Financing", "International Military Education and Training"}
-)
-EVERY_RECIPIENT_YEARS = range(2001, 2021)
 #: Greenbook countries that are not states (regions are recognised by "(not specified)").
 NOT_STATES = frozenset({"China (Hong Kong)"})
 
@@ -130,14 +118,6 @@ def aid_type(group: str, account: str) -> str | None:
     return PROGRAMME_TYPES[group]
 
 
-def wanted(recipient: str, year_text: str, group: str) -> bool:
-    """True for the rows the module docstring describes."""
-    if recipient in FOCUS:
-        return True
-    year = int(year_text[:4])
-    return group in EVERY_RECIPIENT_GROUPS and year in EVERY_RECIPIENT_YEARS
-
-
 def read_groups(
     source: Path, names: Names
 ) -> tuple[int, dict[Key, int], dict[Key, set[str]], set[str]]:
@@ -162,8 +142,6 @@ def read_groups(
             nation = nation_of(names, country, int(row["Fiscal Year"][:4]))
             if nation is None:
                 unknown.add(f"{country} (FY{row['Fiscal Year']})")
-                continue
-            if not wanted(nation, row["Fiscal Year"], row["Publication Row"]):
                 continue
             try:
                 amount = int(row["Obligations (Historical Dollars)"])
