@@ -845,3 +845,32 @@ def aidalign(
                     row["kappa_change"] = later - earlier
             rows.append(row)
     return rows
+
+
+def aidalign_plot(
+    rows: Sequence[dict[str, Any]], path: Path, *, donor: str, first: int, last: int
+) -> int:
+    """Draw ``aidalign`` rows as aid against mean kappa per recipient into ``path``
+    (.html: a self-contained SVG page; .png: matplotlib); returns the points drawn."""
+    from coopgraph.outputs import charts
+
+    points = charts.aid_alignment_points(rows)
+    title = f"Military aid from {donor} and UN voting alignment with {donor}, {first}-{last}"
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        try:
+            charts.png_scatter(points, title, path)
+        except ImportError:
+            raise UsageError("PNG charts need matplotlib: pip install 'coopgraph[plot]'") from None
+        except OSError as error:
+            raise UsageError(f"cannot write output: {error.strerror}", path=shown(path)) from None
+    elif suffix in (".html", ".htm"):
+        note = (
+            "One dot per recipient that received aid and voted in the UN General Assembly: "
+            "the aid summed over the period, and the mean of the yearly Cohen's kappa of its "
+            "votes with the donor's (Häge 2011). Hover a dot for its figures."
+        )
+        write_text(charts.html_page(charts.svg_scatter(points, title), title, note), path)
+    else:
+        raise UsageError("--plot takes a .html or a .png file", path=shown(path))
+    return len(points)

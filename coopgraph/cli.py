@@ -621,9 +621,15 @@ def export(store_path, fmt, source_names, void, output) -> None:
     show_default=True,
     help="Sources of the aid (e.g. curated, or greenbook once imported).",
 )
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw aid against alignment per recipient: FILE.html (self-contained SVG) "
+    "or FILE.png (needs matplotlib).",
+)
 @_tidy_output
 @click.pass_obj
-def aidalign(store_path, donor, first, last, recipient, source_names, fmt, output) -> None:
+def aidalign(store_path, donor, first, last, recipient, source_names, plot, fmt, output) -> None:
     """Does military aid align a recipient's UN votes with its donor's? One row per
     recipient-year: aid received from the donor, the donor's share, the recipient's UN
     voting alignment with the donor (S, kappa, pi; needs an unvotes import), and the
@@ -631,6 +637,9 @@ def aidalign(store_path, donor, first, last, recipient, source_names, fmt, outpu
     rows = api.aidalign(store_path, donor, first, last, sources=_names(source_names))
     if recipient:
         rows = [r for r in rows if r["recipient"] == recipient]
+    if plot is not None:
+        count = api.aidalign_plot(rows, plot, donor=donor, first=first, last=last)
+        _message(f"wrote {shown(plot)} ({count} recipients)")
     _table(rows, api.AIDALIGN_COLUMNS, fmt, output)
 
 

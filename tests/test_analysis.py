@@ -144,3 +144,26 @@ def test_aidalign_without_votes_gives_the_aid(fixture_store):
     assert ("ISR", 1998) not in by_key  # no aid and no votes: no row
     with pytest.raises(UsageError, match="unknown state"):
         api.aidalign(fixture_store, "XXX", 1999, 1999)
+
+
+def test_aid_alignment_charts(tmp_path):
+    from coopgraph.outputs import charts
+
+    rows = [
+        {"recipient": "EGY", "recipient_name": "Egypt", "aid": 1.3e9, "kappa": -0.1},
+        {"recipient": "XSS", "recipient_name": "<img src=x onerror=alert(1)>", "aid": 5e6,
+         "kappa": 0.4},
+        {"recipient": "CUB", "recipient_name": "Cuba", "aid": 0.0, "kappa": -0.5},
+    ]  # fmt: skip
+    points = charts.aid_alignment_points(rows)
+    assert [p.code for p in points] == ["EGY", "XSS"]  # Cuba received no aid
+    page = tmp_path / "chart.html"
+    assert api.aidalign_plot(rows, page, donor="USA", first=1990, last=2015) == 2
+    text = page.read_text()
+    assert "<img" not in text and "&lt;img src=x" in text  # labels are escaped
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+    png = tmp_path / "chart.png"
+    api.aidalign_plot(rows, png, donor="USA", first=1990, last=2015)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(UsageError, match=".html or a .png"):
+        api.aidalign_plot(rows, tmp_path / "chart.pdf", donor="USA", first=1990, last=2015)
