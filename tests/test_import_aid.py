@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import shutil
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -387,3 +388,19 @@ def test_real_kiel_donor_military_totals(root, shared_data):
     got = {r["d"].rsplit("/", 1)[-1]: Decimal(r["total"]) for r in rows}
     assert got == {k: v for k, v in expected.items() if v > 0}
     assert got["USA"] > Decimal(60) * 10**9
+
+
+def test_real_greenbook_workbook_gives_the_same_graph(root, real_greenbook, tmp_path):
+    """The .xlsx as published (title block above the header) and the CSV agree quad for
+    quad."""
+    workbook = SHARED_DATA / "usaid_greenbook_1946_2020" / "us_foreignaid_greenbook.xlsx.gz"
+    if not workbook.is_file():
+        pytest.skip(f"{workbook} is absent")
+    from_csv = api.export(root, "nquads", sources=["greenbook"])
+    copy = tmp_path / "store"
+    shutil.copytree(root, copy)
+    report = api.import_source(copy, "greenbook", [workbook])
+    assert (report.rows_read, report.rows_imported) == (75_002, 14_524)
+    assert sorted(api.export(copy, "nquads", sources=["greenbook"]).splitlines()) == sorted(
+        from_csv.splitlines()
+    )

@@ -45,6 +45,8 @@ Citation: USAID, U.S. Overseas Loans and Grants (Greenbook), Aug 2022 release
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import io
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -53,7 +55,9 @@ from typing import BinaryIO
 
 from coopgraph import ids
 from coopgraph import ntriples as nt
+from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
+from coopgraph.paths import shown
 from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
 
 DCT = PREFIXES["dcterms"]
@@ -165,7 +169,8 @@ class Greenbook:
     def read(self, raw: BinaryIO, path: Path, ctx: ImportContext) -> Iterator[list[str] | RowError]:
         keys: Counter = ctx.state.setdefault("keys", Counter())
         years: set = ctx.state.setdefault("years", set())
-        for line, row in csv_rows(raw, path, COLUMNS):
+        rows = xlsx_rows(raw, path) if _is_xlsx(raw) else csv_rows(raw, path, COLUMNS)
+        for line, row in rows:
             try:
                 yield self._row(line, row, ctx, keys, years)
             except RowError as error:
@@ -235,3 +240,60 @@ class Greenbook:
     def version(self, ctx: ImportContext) -> str:
         years = ctx.state.get("years")
         return f"FY{min(years)}-FY{max(years)}" if years else ""
+
+
+def _is_xlsx(raw: BinaryIO) -> bool:
+    """True when the file (gunzipped if need be) is a zip archive, as an .xlsx is."""
+    start = raw.read(4)
+    if start[:2] == b"\x1f\x8b":
+        raw.seek(0)
+        with gzip.GzipFile(fileobj=raw) as unzipped:
+            start = unzipped.read(4)
+    raw.seek(0)
+    return start == b"PK\x03\x04"
+
+
+def xlsx_rows(raw: BinaryIO, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(spreadsheet row, row) of the Greenbook workbook as published (plain or gzipped):
+    the header is the first row starting with "Fiscal Year" (USAID puts a title block
+    above it). Needs openpyxl (``pip install 'coopgraph[xlsx]'``)."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise CoopgraphError(
+            "reading the .xlsx needs openpyxl: pip install 'coopgraph[xlsx]' (or give the CSV)",
+            path=shown(path),
+        ) from None
+    data = raw.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a broken workbook
+        raise CoopgraphError(f"cannot read the workbook: {error}", path=shown(path)) from None
+    header: list[str] | None = None
+    for number, values in enumerate(workbook.active.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else _text(v) for v in values]
+        if header is None:
+            if cells and cells[0].strip() == "Fiscal Year":
+                header = [c.strip() for c in cells]
+                missing = [c for c in COLUMNS if c not in header]
+                if missing:
+                    raise CoopgraphError(
+                        f"not the Greenbook: missing column(s) {', '.join(missing)}",
+                        path=shown(path),
+                        line=number,
+                    )
+            continue
+        if not any(cells):
+            continue
+        yield number, dict(zip(header, cells, strict=False))
+    if header is None:
+        raise CoopgraphError("no header row starting with 'Fiscal Year'", path=shown(path))
+
+
+def _text(value: object) -> str:
+    """A cell as the CSV rendering writes it (whole numbers without a decimal point)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
