@@ -733,6 +733,7 @@ def void(store_path: Path) -> str:
 
 AIDALIGN_COLUMNS = [
     "donor", "recipient", "recipient_name", "year", "ccode1", "ccode2", "aid", "unit",
+    "aid_constant_2020",
     "donor_share", "votes", "s", "kappa", "pi", "event", "kappa_before", "kappa_after",
     "kappa_change",
 ]  # fmt: skip
@@ -752,7 +753,8 @@ def aidalign(
     """Does military aid align a recipient's UN votes with its donor's?
 
     One row per recipient and year ``first``..``last`` in which the recipient received aid
-    from ``donor`` or voted: the aid (current USD, from the aid layer of ``sources``), the
+    from ``donor`` or voted: the aid (current USD, from the aid layer of ``sources``, and
+    in constant 2020 USD where the source gives it: the Greenbook import), the
     donor's share of the recipient's aid in that year among the donors the graph holds, and
     the recipient's UN voting alignment with the donor that year (S, Cohen's kappa and
     Scott's pi, see ``coopgraph.metrics.alignment``; ``votes`` = roll calls both voted on).
@@ -773,6 +775,7 @@ def aidalign(
     span = range(first - EVENT_YEARS, last + EVENT_YEARS + 1)
     layers = project.aid_layers(reader, span[0], span[-1], graphs=graphs)
     aid: dict[tuple[str, int], float] = {}
+    constant: dict[tuple[str, int], float] = {}
     share: dict[tuple[str, int], float] = {}
     for year, graph in layers.items():
         amounts = {(d, r): data["amount"] for d, r, data in graph.edges(data=True)}
@@ -780,6 +783,7 @@ def aidalign(
         for (d, r), amount in amounts.items():
             if d == donor and amount > 0:
                 aid[r, year] = amount
+                constant[r, year] = graph[d][r].get("amount_constant", 0.0)
                 share[r, year] = shares.get((d, r), 0.0)
     kappa: dict[tuple[str, int], dict[str, Any]] = {}
     try:
@@ -827,6 +831,7 @@ def aidalign(
                 "ccode2": states.ccode(recipient, year),
                 "aid": now,
                 "unit": "USD",
+                "aid_constant_2020": constant.get((recipient, year)) or None,
                 "donor_share": share.get((recipient, year)),
                 "votes": vote["n"] if vote else None,
                 "s": vote["s"] if vote else None,

@@ -111,6 +111,7 @@ class CG(DefinedNamespace):
     abstained: URIRef
     absent: URIRef
     rowsSkipped: URIRef
+    amountConstant: URIRef
     state: URIRef
     atopId: URIRef
     cowAllianceId: URIRef

@@ -148,8 +148,9 @@ def aid_layer(
     """Aid flows of ``year`` as a directed donor -> recipient graph.
 
     Edge attributes: ``amount`` (the year's share of every flow's amount in ``unit``,
-    see ``year_share``), ``weight`` (the same in millions, the weight metrics use; SIPRI
-    TIV is already in millions),
+    see ``year_share``), ``amount_constant`` (the same in constant 2020 US dollars, where
+    the source gives them: the Greenbook import), ``weight`` (the amount in millions, the
+    weight metrics use; SIPRI TIV is already in millions),
     ``flows`` (number of records counted in the year) and ``types`` (aid types). A record
     counts in the years ``year_share`` gives it (its fiscal year; else the years from its
     start to its end, or its start year when it has no end). A record with an amount in
@@ -193,9 +194,11 @@ def window_sum(layers: Sequence[nx.DiGraph]) -> nx.DiGraph:
         total.add_nodes_from(graph.nodes(data=True))
         for d, r, data in graph.edges(data=True):
             if not total.has_edge(d, r):
-                total.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
+                total.add_edge(d, r, amount=0.0, amount_constant=0.0, weight=0.0, flows=0,
+                               types=[])  # fmt: skip
             edge = total[d][r]
             edge["amount"] += data["amount"]
+            edge["amount_constant"] += data.get("amount_constant", 0.0)
             edge["weight"] += data["weight"]
             edge["flows"] += data["flows"]
             edge["types"] += [t for t in data["types"] if t not in edge["types"]]
@@ -207,9 +210,11 @@ def _add_flow(graph: nx.DiGraph, row: Mapping[str, Any], share: float, unit: str
     graph.add_node(d, label=row["donor_name"], iri=row["donor"], kind="nation")
     graph.add_node(r, label=row["recipient_name"], iri=row["recipient"], kind="nation")
     if not graph.has_edge(d, r):
-        graph.add_edge(d, r, amount=0.0, weight=0.0, flows=0, types=[])
+        graph.add_edge(d, r, amount=0.0, amount_constant=0.0, weight=0.0, flows=0, types=[])
     edge = graph[d][r]
     edge["flows"] += 1
+    if row.get("amount_constant") is not None:
+        edge["amount_constant"] += float(row["amount_constant"]) * share
     if row["type"] not in edge["types"]:
         edge["types"].append(row["type"])
     if row["amount"] is not None and row["unit"] == unit:

@@ -79,6 +79,7 @@ def test_greenbook_one_flow(root):
         ("aidType", CG + "Financing"),
         ("programme", "Foreign Military Financing Program"),
         ("amount", "1300000000"),
+        ("amountConstant", "2000000000"),  # the fixture's constant-2020-dollar figure
         ("unit", CG + "USD"),
         ("figure", CG + "Obligation"),
         ("source", ids.source("usaid-greenbook")),
@@ -404,3 +405,23 @@ def test_real_greenbook_workbook_gives_the_same_graph(root, real_greenbook, tmp_
     assert sorted(api.export(copy, "nquads", sources=["greenbook"]).splitlines()) == sorted(
         from_csv.splitlines()
     )
+
+
+def test_real_greenbook_constant_dollars(root, real_greenbook):
+    """Each flow keeps the Greenbook's constant-2020-dollar figure beside the current one."""
+    path, _ = real_greenbook
+    expected = 0
+    with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            if (row["Country"], row["Fiscal Year"], row["Assistance Category"]) == (
+                "Egypt", "1999", "Military"
+            ):  # fmt: skip
+                expected += int(row["Obligations (Constant Dollars)"])
+    rows = select(
+        root,
+        "greenbook",
+        "SELECT (SUM(?c) AS ?total) WHERE {"
+        " ?f cg:recipient <https://w3id.org/coopgraph/id/nation/EGY> ;"
+        ' cg:fiscalYear "1999" ; cg:amountConstant ?c }',
+    )
+    assert int(float(rows[0]["total"])) == expected

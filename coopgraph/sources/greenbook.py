@@ -30,9 +30,9 @@ funding account) becomes one ``cg:AidFlow``:
   Military Financing, Direct Loan Program Account") carry ``cg:note "loan"``, so loans
   can be told from grants. Both notes together read "loan; de-obligation".
 
-The constant-2020-dollar column is not imported: a flow has one amount in one unit
-(S03: ``sh:maxCount 1``), and a second flow per row in USD-2020 would double every sum
-that does not filter on the unit.
+"Obligations (Constant Dollars)" is kept beside it as ``cg:amountConstant`` (constant
+2020 US dollars): a flow has one amount in one unit (S03: ``sh:maxCount 1``), and a
+second flow per row in USD-2020 would double every sum that does not filter on the unit.
 
 A flow's IRI is the recipient, fiscal year, account and a running number among the
 file's rows with the same three (two Greenbook names can map to one state), so the same
@@ -226,6 +226,14 @@ class Greenbook:
             nt.quad(a, CG.unit, nt.iri(CG.USD), g),
             nt.quad(a, CG.figure, nt.iri(CG.Obligation), g),
         ]
+        constant = (row.get("Obligations (Constant Dollars)") or "").strip()
+        if constant:
+            try:
+                quads.append(nt.quad(a, CG.amountConstant, nt.decimal(Decimal(constant)), g))
+            except ArithmeticError:
+                raise RowError(
+                    f"Obligations (Constant Dollars): '{constant}' is not a number", line
+                ) from None
         notes = []
         if account in LOAN_ACCOUNTS:
             notes.append(LOAN)
