@@ -794,6 +794,7 @@ def aidalign(
             basis="votes",
             measures=["s", "kappa", "pi"],
             sources=vote_sources,
+            dyads=[(donor, other) for other in states.iris if other != donor],
         )
     except UsageError:
         voting = []  # no UN votes imported: the table holds the aid alone
