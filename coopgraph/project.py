@@ -530,30 +530,26 @@ def votes(
     """Per year, each state's recorded vote on each roll call: {(state, rcid): category}
     with 0 yes, 1 abstain, 2 no (absences and non-members are missing).
 
-    The roll calls come from the ``votes`` query's span; the votes themselves (a million
-    triples for the whole Voeten file) are read as quads, which is several times faster
-    than as query solutions."""
+    The ``votes`` query groups the voters of each roll call and vote into one row (about
+    15,000 rows for the million votes of the Voeten file), several times faster than a
+    row per vote."""
     codes = {iri: code for code, iri in state_years(store).iris.items()}
-    rollcalls: dict[str, tuple[int, int]] = {}
-    query = queries.load(
-        text="# param: from year 1946 -- first year\n# param: to year 2015 -- last year\n"
-        "SELECT ?r ?rcid ?year WHERE { ?r a cg:RollCall ; cg:rcid ?rcid ; cg:year ?year ."
-        " FILTER (?year >= ?from && ?year <= ?to) }"
-    )
-    scope = list(graphs) if graphs is not None else None
-    for solution in queries.run(store, query, {"from": str(first), "to": str(last)}, graphs=scope):
-        rollcalls[solution["r"].value] = (int(solution["rcid"].value), int(solution["year"].value))
-    targets = [ox.NamedNode(g) for g in graphs] if graphs is not None else [None]
     by_year: dict[int, dict[tuple[str, int], int]] = {}
-    for predicate, category in VOTE_LEVELS.items():
-        for target in targets:
-            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, target):
-                found = rollcalls.get(quad.object.value)
-                state = codes.get(quad.subject.value)
-                if found is None or state is None:
-                    continue
-                rcid, year = found
-                by_year.setdefault(year, {})[state, rcid] = category
+    query = queries.library()["votes"]
+    result = queries.run(
+        store,
+        query,
+        {"from": str(first), "to": str(last)},
+        graphs=list(graphs) if graphs is not None else None,
+    )
+    for solution in result:
+        year, rcid = int(solution["year"].value), int(solution["rcid"].value)
+        category = VOTE_LEVELS[solution["how"].value]
+        table = by_year.setdefault(year, {})
+        for iri in solution["states"].value.split():
+            state = codes.get(iri)
+            if state is not None:
+                table[state, rcid] = category
     return by_year
 
 
