@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import shutil
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -425,3 +426,25 @@ def test_real_greenbook_constant_dollars(root, real_greenbook):
         ' cg:fiscalYear "1999" ; cg:amountConstant ?c }',
     )
     assert int(float(rows[0]["total"])) == expected
+
+
+def test_importer_and_derivation_script_type_accounts_alike():
+    """The importer and scripts/derive_greenbook_aid.py (stdlib-only, so it cannot import
+    coopgraph) keep their own copy of the account-to-type tables: they must not drift."""
+    import importlib.util
+
+    from coopgraph.paths import PROJECT_ROOT
+    from coopgraph.sources import greenbook
+
+    scripts = PROJECT_ROOT / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location("derive", scripts / "derive_greenbook_aid.py")
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+    finally:
+        sys.path.remove(str(scripts))
+    assert script.PROGRAMME_TYPES == greenbook.PROGRAMME_TYPES
+    assert script.SECURITY_FORCES_ACCOUNTS == greenbook.SECURITY_FORCES_ACCOUNTS
+    assert script.EQUIPMENT_ACCOUNTS == greenbook.EQUIPMENT_ACCOUNTS
+    assert script.OTHER_MILITARY == greenbook.OTHER_MILITARY
