@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from coopgraph import queries as query_library
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import PREFIXES
 from coopgraph.paths import default_store, shown
+from coopgraph.remote import Endpoint
 
 YEAR = click.IntRange(dates.MIN_YEAR, dates.MAX_YEAR)
 
@@ -69,15 +71,41 @@ def _tidy_output(command):
     default=None,
     help="Store directory (env COOPGRAPH_STORE; default ~/.local/share/coopgraph/store).",
 )
+@click.option(
+    "--endpoint",
+    envvar="COOPGRAPH_ENDPOINT",
+    default=None,
+    metavar="URL",
+    help="Use an external SPARQL 1.1 endpoint instead of the embedded store "
+    "(env COOPGRAPH_ENDPOINT), e.g. http://127.0.0.1:7878/query for an Oxigraph server.",
+)
+@click.option(
+    "--update-endpoint",
+    envvar="COOPGRAPH_UPDATE_ENDPOINT",
+    default=None,
+    metavar="URL",
+    help="Its SPARQL 1.1 Update endpoint, for build, import and remove "
+    "(env COOPGRAPH_UPDATE_ENDPOINT), e.g. http://127.0.0.1:7878/update.",
+)
 @click.pass_context
-def main(ctx: click.Context, store_path: Path | None) -> None:
+def main(
+    ctx: click.Context, store_path: Path | None, endpoint: str | None, update_endpoint: str | None
+) -> None:
     """coopgraph: a knowledge graph of international military cooperation.
 
     Alliances and their members, military operations and their participants, and
     military aid from donors to recipients, each fact dated and sourced; query it in
     SPARQL, compute centrality per year, draw it as an interactive HTML graph.
     """
-    ctx.obj = store_path or default_store()
+    if update_endpoint and not endpoint:
+        raise click.UsageError("--update-endpoint needs --endpoint (the query endpoint) too")
+    if endpoint:
+        try:
+            ctx.obj = Endpoint(endpoint, update_endpoint)
+        except CoopgraphError as error:
+            raise click.UsageError(error.message) from None
+    else:
+        ctx.obj = store_path or default_store()
 
 
 @main.command(epilog="Example: coopgraph build --store /tmp/cg-store")
@@ -550,6 +578,11 @@ def serve(store_path, host, port, workers, deadline, queue, max_rows, max_bytes,
     """
     from coopgraph.serve import run
 
+    if isinstance(store_path, Endpoint):
+        raise UsageError(
+            "serve puts the embedded store on the web; with --endpoint, point clients at "
+            f"{store_path} itself"
+        )
     if not store.exists(store_path):
         raise CoopgraphError(
             "no store here: run 'coopgraph build' first (or pass --store)", path=shown(store_path)
@@ -655,8 +688,20 @@ def stats(store_path, fmt, output) -> None:
     _table(api.stats(store_path), api.STATS_COLUMNS, fmt, output)
 
 
-@main.command(epilog="Example: coopgraph viz --year 1999 -o graph-1999.html")
-@click.option("--year", type=YEAR, required=True, help="The year to draw.")
+@main.command(
+    epilog="Example: coopgraph viz alliances --year 1999 -o alliances.html\n\n"
+    "\b\nMore examples:\n"
+    "  coopgraph viz aid --from 2001 --to 2010 -o aid.html\n"
+    "  coopgraph viz operation ISAF -o isaf.html\n"
+    "  coopgraph viz ego POL --year 2000 -o poland.html\n"
+    "  coopgraph viz blocs --year 1980 -o blocs.html\n"
+    "  coopgraph viz history -o history.html   (the same as: coopgraph viz --year 2024)"
+)
+@click.argument("view", type=click.Choice(list(api.VIEWS)), default="history", required=False)
+@click.argument("name", required=False)
+@click.option("--year", type=YEAR, help="The year shown first (default: the last).")
+@click.option("--from", "first", type=YEAR, help="First year in the page (default 1945).")
+@click.option("--to", "last", type=YEAR, help="Last year in the page (default 2024).")
 @click.option(
     "-o",
     "--output",
@@ -672,16 +717,49 @@ def stats(store_path, fmt, output) -> None:
     show_default=True,
     help="Sources whose facts to draw.",
 )
+@click.option(
+    "--size-by",
+    "measure",
+    type=click.Choice(list(api.SIZE_MEASURES)),
+    default="degree",
+    show_default=True,
+    help="Centrality that sizes the nodes at first (the page can change it).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["louvain", "greedy"]),
+    default="louvain",
+    show_default=True,
+    help="Bloc detection of the blocs view.",
+)
 @click.pass_obj
-def viz(store_path, year, output, source_names) -> None:
-    """Write an interactive HTML graph of a year: nations, alliances, operations, aid.
+def viz(store_path, view, name, year, first, last, output, source_names, measure, method) -> None:
+    """Write an interactive HTML graph: VIEW is history (default), alliances, aid,
+    operation NAME, ego NAME or blocs.
 
-    One self-contained file (opens offline); hover a node or edge for its fact, dates
-    and source.
+    One self-contained file that opens offline, holding every year from --from to --to:
+    a slider shows the network of each year; hover a node or line for its fact, dates
+    and source. NAME is an operation's id or name (operation) or a nation's code or name
+    (ego).
     """
-    page = api.viz(store_path, year, sources=_names(source_names))
-    api.write_text(page, output)
-    _message(f"wrote {shown(output)} ({len(page.encode()) / 1024:,.0f} KiB)")
+    started = time.perf_counter()
+    view_page = api.viz(
+        store_path,
+        view,
+        name,
+        year=year,
+        first=first,
+        last=last,
+        sources=_names(source_names),
+        measure=measure,
+        method=method,
+    )
+    api.write_text(view_page.html, output)
+    size = view_page.figures["bytes"] / 1024
+    _message(
+        f"wrote {shown(output)} ({size:,.0f} KiB, {view_page.figures['facts']} facts, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
 
 
 @main.command(epilog="Example: coopgraph validate my-facts.ttl")

@@ -561,3 +561,292 @@ def capabilities(
     for row in rows(store, "capabilities", graphs, **{"from": first, "to": last}):
         result.setdefault(row["year"], {})[row["code"]] = float(row["cinc"])
     return result
+
+
+# ------------------------------------------------------------------ history (HTML views)
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def say_date(day: dt.date | None, precision: str | None = "day") -> str:
+    """A date as a sentence says it, at its precision ("on 12 March 1999", "in March 1999",
+    "in 1999"); empty when unknown.
+
+    >>> say_date(dt.date(1999, 3, 12)), say_date(dt.date(2001, 10, 1), "month")
+    ('on 12 March 1999', 'in October 2001')
+    >>> say_date(dt.date(1949, 12, 31), "year")
+    'in 1949'
+    """
+    if day is None:
+        return ""
+    if precision == "year":
+        return f"in {day.year}"
+    if precision == "month":
+        return f"in {_MONTHS[day.month - 1]} {day.year}"
+    return f"on {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _short(name: str, code: str) -> str:
+    """An organisation's name with its id where the id adds something ("... (NATO)")."""
+    return name if code.upper() in name.upper() else f"{name} ({code})"
+
+
+def _years(start: dt.date | None, end: dt.date | None) -> tuple[int | None, int | None]:
+    return (start.year if start else None, end.year if end else None)
+
+
+RELATIONS = ("member of", "took part in", "aid to")
+
+
+def cooperation_history(
+    store: ox.Store,
+    first: int,
+    last: int,
+    *,
+    graphs: Sequence[str] | None = None,
+    relations: Collection[str] = RELATIONS,
+) -> nx.MultiDiGraph:
+    """Every fact active at any time from ``first`` to ``last``, each an edge with its dates.
+
+    The graph the year-by-year HTML views are drawn from (one file holds every year, the
+    page shows a year by filtering on the dates). Nodes: ``kind`` (``nation``,
+    ``alliance``, ``operation``), ``label``, ``iri``, ``detail``; nations with a capital
+    have ``lat`` and ``lon`` (the capital of ``last``, or the latest one), alliances a
+    ``commitment``, operations their ``place``. Edges: ``relation`` (``member of``,
+    ``took part in``, ``aid to``), ``fact`` (a sentence with the dates: "Poland joined
+    the North Atlantic Treaty Organization (NATO) on 12 March 1999"), ``source`` and
+    ``source_url``, ``start`` and ``end`` (ISO dates or None) and ``first`` and
+    ``last``, the years it holds in (None: open). Aid with an amount is summed per donor,
+    recipient, unit and source into one edge whose ``amounts`` maps each year to its
+    amount in ``unit`` (shares as ``year_share`` gives them) and ``types`` lists the aid
+    types; aid without an amount stays one edge per record. ``relations`` limits the
+    facts to those relations (and the queries run to theirs).
+    """
+    history = nx.MultiDiGraph(first=first, last=last)
+    capitals = _capitals(store, last)
+
+    def nation(code: str, label: str, iri: str) -> None:
+        if code not in history:
+            history.add_node(code, kind="nation", label=label, iri=iri, detail="nation")
+            if code in capitals:
+                name, lat, lon = capitals[code]
+                history.nodes[code].update(lat=lat, lon=lon, detail=f"nation; capital {name}")
+
+    span = {"from": first, "to": last}
+    wanted = {name: name in relations for name in RELATIONS}
+    for row in rows(store, "memberships-in-span", graphs, **span) if wanted["member of"] else []:
+        nation(row["code"], row["nation"], row["state"])
+        alliance = row["alliance_id"]
+        history.add_node(
+            alliance,
+            kind="alliance",
+            label=row["alliance_name"],
+            iri=row["alliance"],
+            commitment=row["commitment"],
+            detail=f"alliance; {row['commitment']} commitment",
+        )
+        name = _short(row["alliance_name"], alliance)
+        fact = f"{row['nation']} joined the {name} {say_date(row['start'], row['start_precision'])}"
+        if row["end"]:
+            fact += f" and left it {say_date(row['end'], row['end_precision'])}"
+        fact += "."
+        if row["statuses"]:
+            fact += f" Partial or suspended: {row['statuses']}."
+        history.add_edge(
+            row["code"],
+            alliance,
+            relation="member of",
+            fact=fact,
+            source=row["source"],
+            source_url=row["source_url"],
+            start=row["start"].isoformat(),
+            end=row["end"].isoformat() if row["end"] else None,
+        )
+    participations = wanted["took part in"]
+    precision = {
+        row["fact"]: (row["start_precision"], row["end_precision"])
+        for row in (rows(store, "date-precisions", graphs) if participations else [])
+    }
+    for row in rows(store, "participations-in-span", graphs, **span) if participations else []:
+        nation(row["code"], row["nation"], row["state"])
+        operation = row["operation_id"]
+        op_start_p, op_end_p = precision.get(row["operation"], ("day", "day"))
+        op_when = f"from {say_date(row['op_start'], op_start_p)[3:]}"
+        if row["op_end"]:
+            op_when += f" to {say_date(row['op_end'], op_end_p)[3:]}"
+        history.add_node(
+            operation,
+            kind="operation",
+            label=row["operation_name"],
+            iri=row["operation"],
+            place=row["place"],
+            detail=f"{row['kind']} operation {op_when}",
+        )
+        start_p, end_p = precision.get(row["participation"], ("day", "day"))
+        start, end = row["start"] or row["op_start"], row["end"] or row["op_end"]
+        if row["start"] is None:
+            start_p = op_start_p
+        if row["end"] is None:
+            end_p = op_end_p
+        name = _short(row["operation_name"], operation)
+        fact = f"{row['nation']} took part in {name} as {row['role']}"
+        if row["start"] is None and row["end"] is None:
+            fact += f" (the operation ran {op_when})"
+        else:
+            fact += f" from {say_date(start, start_p)[3:]}"
+            if end is not None:
+                fact += f" to {say_date(end, end_p)[3:]}"
+        if row["peak_troops"] is not None:
+            fact += f"; at its peak {row['peak_troops']:,} troops"
+            if row["peak_troops_date"]:
+                fact += f" ({say_date(row['peak_troops_date'])[3:]})"
+        fact += "."
+        if row["note"]:
+            fact += f" {row['note']}"
+        history.add_edge(
+            row["code"],
+            operation,
+            relation="took part in",
+            fact=fact,
+            source=row["source"],
+            source_url=row["source_url"],
+            start=start.isoformat(),
+            end=end.isoformat() if end else None,
+        )
+    summed: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for row in rows(store, "aid-flows-in-span", graphs, **span) if wanted["aid to"] else []:
+        donor, recipient = row["donor_code"], row["recipient_code"]
+        nation(donor, row["donor_name"], row["donor"])
+        nation(recipient, row["recipient_name"], row["recipient"])
+        if row["amount"] is None:
+            what = row["programme"] or row["type"]
+            fact = f"{row['donor_name']} to {row['recipient_name']}: {row['type']} ({what})"
+            fact += f" {_when(row)}."
+            if row["note"]:
+                fact += f" {row['note']}"
+            history.add_edge(
+                donor,
+                recipient,
+                relation="aid to",
+                fact=fact,
+                source=row["source"],
+                source_url=row["source_url"],
+                start=row["start"].isoformat(),
+                end=row["end"].isoformat() if row["end"] else None,
+            )
+            continue
+        key = (donor, recipient, row["unit"], row["source"])
+        edge = summed.setdefault(
+            key,
+            {
+                "relation": "aid to",
+                "source": row["source"],
+                "source_url": row["source_url"],
+                "unit": row["unit"],
+                "amounts": {},
+                "types": [],
+                "fact": f"{row['donor_name']} gave {row['recipient_name']} military aid",
+            },
+        )
+        fiscal = row.get("fiscal_year")
+        end = row.get("end") or row["start"]
+        years = [int(str(fiscal)[:4])] if fiscal else range(row["start"].year, end.year + 1)
+        for year in years:
+            share = year_share(row, year)
+            if share and first <= year <= last:
+                edge["amounts"][year] = (
+                    edge["amounts"].get(year, 0.0) + float(row["amount"]) * share
+                )
+        if row["type"] not in edge["types"]:
+            edge["types"].append(row["type"])
+    for (donor, recipient, _unit, _source), edge in sorted(summed.items()):
+        if not edge["amounts"]:
+            continue
+        years = sorted(edge["amounts"])
+        edge.update(
+            start=f"{years[0]}-01-01", end=f"{years[-1]}-12-31", types=sorted(edge["types"])
+        )
+        history.add_edge(donor, recipient, **edge)
+    for _, _, data in history.edges(data=True):
+        data["first"], data["last"] = _years(
+            dt.date.fromisoformat(data["start"]) if data["start"] else None,
+            dt.date.fromisoformat(data["end"]) if data["end"] else None,
+        )
+    _place_organisations(history)
+    return history
+
+
+def _capitals(store: ox.Store, year: int) -> dict[str, tuple[str, float, float]]:
+    """State -> (capital, lat, lon): the capital of ``year``, else the latest one."""
+    found: dict[str, tuple[int, str, float, float]] = {}
+    for row in rows(store, "capitals"):
+        first, last = row["from"] or 0, row["to"] or 9999
+        rank = 10000 if first <= year <= last else last  # the year's capital wins
+        if rank >= found.get(row["code"], (-1,))[0]:
+            found[row["code"]] = (rank, row["capital"], float(row["lat"]), float(row["lon"]))
+    return {code: (name, lat, lon) for code, (_, name, lat, lon) in found.items()}
+
+
+def _place_organisations(history: nx.MultiDiGraph) -> None:
+    """Coordinates for alliances and operations, for map layouts: an operation at its
+    place's capital where known, else (and an alliance always) at the mean position of
+    the nations tied to it."""
+    for node, data in history.nodes(data=True):
+        if data["kind"] == "nation":
+            continue
+        place = history.nodes.get(data.get("place") or "", {})
+        if "lat" in place:
+            data["lat"], data["lon"] = place["lat"], place["lon"]
+            continue
+        points = [
+            (history.nodes[n]["lat"], history.nodes[n]["lon"])
+            for n in history.predecessors(node)
+            if "lat" in history.nodes[n]
+        ]
+        if points:
+            data["lat"] = sum(p[0] for p in points) / len(points)
+            data["lon"] = sum(p[1] for p in points) / len(points)
+
+
+def active(history: nx.MultiDiGraph, year: int) -> nx.MultiDiGraph:
+    """The facts of ``history`` that hold at any time in ``year`` (in-year mode), with the
+    nodes they tie; an aid edge counts in the years its ``amounts`` name."""
+    graph = nx.MultiDiGraph(year=year)
+    for u, v, key, data in history.edges(keys=True, data=True):
+        amounts = data.get("amounts")
+        if amounts is not None:
+            if not amounts.get(year):
+                continue
+        elif not (
+            (data["first"] is None or data["first"] <= year)
+            and (data["last"] is None or data["last"] >= year)
+        ):
+            continue
+        graph.add_node(u, **history.nodes[u])
+        graph.add_node(v, **history.nodes[v])
+        graph.add_edge(u, v, key, **data)
+    return graph
+
+
+def history_alliance_layer(
+    history: nx.MultiDiGraph, year: int, *, weights: Mapping[str, float] = COMMITMENT_WEIGHTS
+) -> nx.Graph:
+    """The alliance layer of ``year`` (as ``alliance_layer``) from a history's membership
+    edges: nations tied by the alliances they shared in the year, weighted by commitment."""
+    graph = nx.Graph(layer="alliances", year=year)
+    members: dict[str, set[str]] = {}
+    for u, v, data in active(history, year).edges(data=True):
+        if data["relation"] == "member of":
+            graph.add_node(u, label=history.nodes[u]["label"], kind="nation")
+            members.setdefault(v, set()).add(u)
+    for alliance, nations in sorted(members.items()):
+        w = float(weights.get(history.nodes[alliance].get("commitment", ""), 1.0))
+        ordered = sorted(nations)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if graph.has_edge(a, b):
+                    graph[a][b]["weight"] += w
+                else:
+                    graph.add_edge(a, b, weight=w)
+    return graph
