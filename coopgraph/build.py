@@ -22,6 +22,7 @@ from coopgraph import sources as source_registry
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import data_dir, ontology_dir
+from coopgraph.remote import Endpoint
 from coopgraph.sources import FileRecord, SourceResult
 from coopgraph.validate import (
     Violation,
@@ -39,7 +40,7 @@ PROV = PREFIXES["prov"]
 class BuildReport:
     """What a build stored and how long it took."""
 
-    store: Path
+    store: store.Location
     counts: list[store.GraphCount]
     seconds: float
 
@@ -132,10 +133,13 @@ def remove_source(target: ox.Store, graph: str) -> None:
 BUILT_GRAPHS = ("ontology", "shapes", "nations", "curated", "meta")
 
 
-def _imported(store_path: Path) -> list[tuple[str, bytes, bytes]]:
+def _imported(store_path: store.Location) -> list[tuple[str, bytes | None, bytes]]:
     """Each imported graph of the current store as (IRI, N-Triples, its provenance as
     N-Quads), so a build, which starts from an empty generation (removing the old curated
-    graph quad by quad would take longer than loading it), keeps the imports."""
+    graph quad by quad would take longer than loading it), keeps the imports.
+
+    On a remote store the graph stays where it is (N-Triples None): downloading and
+    uploading it again would move the whole import over the network twice."""
     if not store.exists(store_path):
         return []
     reader = store.open_reader(store_path)
@@ -152,10 +156,11 @@ def _imported(store_path: Path) -> list[tuple[str, bytes, bytes]]:
             )
         ]
         meta_quads = [q for s in subjects for q in reader.quads_for_pattern(s, None, None, meta)]
+        remote = isinstance(store_path, Endpoint)
         kept.append(
             (
                 node.value,
-                reader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b"",
+                None if remote else reader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node),
                 ox.serialize(meta_quads, format=ox.RdfFormat.N_QUADS) or b"",
             )
         )
@@ -163,7 +168,7 @@ def _imported(store_path: Path) -> list[tuple[str, bytes, bytes]]:
 
 
 def build(
-    store_path: Path,
+    store_path: store.Location,
     *,
     data: Path | None = None,
     ontology: Path | None = None,
@@ -190,7 +195,12 @@ def build(
 
     def load(target: ox.Store) -> None:
         for graph, ntriples, meta_quads in kept:
-            target.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            if ntriples is None:
+                target.keep(graph)  # type: ignore[attr-defined] - a remote.RemoteWriter
+            elif ntriples:
+                target.bulk_load(
+                    ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+                )
             target.bulk_load(meta_quads, format=ox.RdfFormat.N_QUADS)
         target.bulk_load(
             path=str(ontology_files[0]),

@@ -40,6 +40,7 @@ from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
+from coopgraph.remote import Endpoint
 from coopgraph.sources import FileRecord, ImportContext, Importer, RowError, importers
 from coopgraph.sources.curated import sha256
 from coopgraph.sources.resolve import Resolver
@@ -157,7 +158,7 @@ def _get(name: str) -> Importer:
 
 
 def run(
-    root: Path,
+    root: store.Location,
     name: str,
     files: list[Path],
     *,
@@ -186,8 +187,11 @@ def run(
     unresolved: Counter = Counter()
     rejected: list[str] = []
     records: list[FileRecord] = []
-    _remove_abandoned(root)
-    work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
+    if isinstance(root, Endpoint):  # a remote store: the parts go to the system's temp dir
+        work = Path(tempfile.mkdtemp(prefix=f"coopgraph-import-{os.getpid()}-"))
+    else:
+        _remove_abandoned(root)
+        work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
     try:
         parts = _Parts(work, os.cpu_count() or 1)
         ctx = ImportContext(
@@ -284,7 +288,7 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
             yield raw.tell, item
 
 
-def remove(root: Path, name: str) -> int:
+def remove(root: store.Location, name: str) -> int:
     """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
     if name in BUILT:
         raise UsageError(f"'{name}' is part of every build and cannot be removed")

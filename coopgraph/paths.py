@@ -35,7 +35,9 @@ def default_store() -> Path:
 
 def shown(path: Path | str) -> str:
     """A path as a user should read it in a message: relative to the working directory
-    when it lies below it, else absolute."""
+    when it lies below it, else absolute. A remote store shows as its URL."""
+    if not isinstance(path, (str, Path)):
+        return str(path)
     path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

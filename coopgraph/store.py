@@ -1,7 +1,9 @@
 """The embedded store: Oxigraph on disk, written in generations, read read-only.
 
-This module is the only one that opens the store, so an external SPARQL endpoint can
-replace it later behind the same functions (``open_reader``, ``write``, ``counts``).
+This module is the only one that opens the store, so an external SPARQL endpoint
+replaces it behind the same functions (``open_reader``, ``write``, ``counts``): where a
+``remote.Endpoint`` stands for the store directory, they read and write it over the SPARQL
+1.1 Protocol (see ``coopgraph.remote``).
 
 Layout of a store directory::
 
@@ -32,8 +34,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from coopgraph import remote
 from coopgraph.errors import CoopgraphError
 from coopgraph.paths import shown
+
+#: Where a store is: a directory of the embedded store, or an external SPARQL endpoint.
+Location = Path | remote.Endpoint
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -62,6 +68,8 @@ def _current_name(root: Path) -> str | None:
 
 def current_generation(root: Path) -> Path | None:
     """The directory of the current generation, or None when nothing was built."""
+    if isinstance(root, remote.Endpoint):
+        return None
     name = _current_name(root)
     if name is None:
         return None
@@ -69,13 +77,27 @@ def current_generation(root: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
-def exists(root: Path) -> bool:
-    """True when ``root`` holds a built store."""
+def exists(root: Location) -> bool:
+    """True when ``root`` holds a built store (for an endpoint: any coopgraph graph)."""
+    if isinstance(root, remote.Endpoint):
+        return remote.RemoteStore(root).has_data()
     return current_generation(root) is not None
 
 
-def open_reader(root: Path) -> ox.Store:
-    """Open the current generation read-only; a clear error when there is none."""
+def open_reader(root: Location) -> ox.Store:
+    """Open the current generation read-only; a clear error when there is none.
+
+    For an endpoint, a ``remote.RemoteStore`` that answers the same calls.
+    """
+    if isinstance(root, remote.Endpoint):
+        reader = remote.RemoteStore(root)
+        if not reader.has_data():
+            raise CoopgraphError(
+                "the endpoint holds no coopgraph graphs: run 'coopgraph build' with "
+                "--endpoint and --update-endpoint first",
+                path=str(root),
+            )
+        return reader  # type: ignore[return-value]
     generation = current_generation(root)
     if generation is None:
         raise CoopgraphError(
@@ -110,13 +132,17 @@ def _writer_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -> Path:
+def write(root: Location, change: Callable[[ox.Store], None], *, from_empty: bool) -> Path | None:
     """Apply ``change`` to a new generation and make it current atomically.
 
     ``from_empty`` starts from an empty store (a full build); otherwise the new generation
     starts as a checkpoint of the current one (an import or removal). If ``change`` raises,
-    the new generation is deleted and the store stays as it was.
+    the new generation is deleted and the store stays as it was. On an endpoint the change
+    is staged and committed in one update request (``remote.write``); returns None there.
     """
+    if isinstance(root, remote.Endpoint):
+        remote.write(root, change, from_empty=from_empty)  # type: ignore[arg-type]
+        return None
     with _writer_lock(root):
         generations = root / GENERATIONS
         generations.mkdir(exist_ok=True)

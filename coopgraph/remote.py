@@ -1,0 +1,365 @@
+"""An external SPARQL 1.1 endpoint in place of the embedded store.
+
+When a group's data outgrows one machine it shares one server (Oxigraph server, Virtuoso,
+Fuseki, QLever, GraphDB: DESIGN.md, "Serving and scale") and every coopgraph command talks
+to it with ``--endpoint URL`` (and ``--update-endpoint URL`` for the commands that write).
+``RemoteStore`` answers the few calls coopgraph makes on a pyoxigraph ``Store``
+(``query``, ``named_graphs``, ``quads_for_pattern``, ``dump``) over the SPARQL 1.1
+Protocol, so the rest of the code does not know which store it reads.
+
+Reading. coopgraph keeps every fact in a named graph under ``ids.GRAPH``; the endpoint may
+hold other graphs (Virtuoso keeps its own system graphs) and a write's staging graphs. So
+every query states its dataset with the protocol's ``default-graph-uri`` and
+``named-graph-uri`` parameters, listing only coopgraph's graphs: the default graph is
+their union, as in the embedded store, and nothing else is visible.
+
+Writing. A write (``store.write``) first uploads the new triples into staging graphs
+(``urn:coopgraph:staging:...``, invisible to readers, in chunks of ``CHUNK`` triples with
+``INSERT DATA``), then makes them current in one SPARQL Update request: removed quads and
+graphs are deleted and each staging graph is moved (a build) or added (an import) into
+its target. Oxigraph runs one update request in one transaction, so readers see the store
+as before or as after; if the write fails before that request, its staging graphs are
+dropped and the endpoint is as it was. Staging graphs left by a killed write are dropped
+by the next write. One writer at a time, as with the embedded store; unlike there, the
+endpoint cannot enforce it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from coopgraph import ids
+from coopgraph.errors import CoopgraphError, UsageError
+
+#: Triples per INSERT DATA request while staging.
+CHUNK = 1_000
+STAGING = "urn:coopgraph:staging:"
+TIMEOUT_S = 600
+_RESULTS = "application/sparql-results+json"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a remote store answers queries and, optionally, updates."""
+
+    query: str
+    update: str | None = None
+
+    def __post_init__(self) -> None:
+        for url in (self.query, self.update):
+            if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+                raise UsageError(f"not an http(s) URL: {url!r}")
+
+    def __str__(self) -> str:
+        return self.query
+
+
+def _post(url: str, form: list[tuple[str, str]], accept: str) -> bytes:
+    """POST a SPARQL Protocol form; a one-line CoopgraphError (or SyntaxError) on failure."""
+    body = urllib.parse.urlencode(form).encode("utf-8")
+    request = urllib.request.Request(
+        url,
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+            return response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace").strip().splitlines()
+        message = detail[0] if detail else error.reason
+        if error.code == 400 and any(name == "query" for name, _ in form):
+            raise SyntaxError(message) from None
+        raise CoopgraphError(f"the endpoint answered {error.code}: {message}", path=url) from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise CoopgraphError(f"cannot reach the SPARQL endpoint: {reason}", path=url) from None
+
+
+def _prologue(prefixes: dict[str, str] | None) -> str:
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
+
+
+def _shift_lines(message: str, by: int) -> str:
+    """An endpoint's "error at LINE:COLUMN" message with LINE moved by ``by`` (the lines
+    of the PREFIX prologue coopgraph put before the user's query).
+
+    >>> _shift_lines("error at 14:25: expected one of LATERAL", -13)
+    'error at 1:25: expected one of LATERAL'
+    """
+    return re.sub(
+        r"error at (\d+):(\d+)",
+        lambda m: f"error at {max(1, int(m[1]) + by)}:{m[2]}",
+        message,
+        count=1,
+    )
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def _parse_results(data: bytes):
+    """SPARQL JSON results as pyoxigraph's, booleans in canonical form: Virtuoso stores
+    xsd:boolean as an integer and answers "1" and "0" for true and false."""
+    if _BOOLEAN.encode() in data:
+        results = json.loads(data)
+        for row in results.get("results", {}).get("bindings", []):
+            for term in row.values():
+                if term.get("datatype") == _BOOLEAN and term["value"] in ("0", "1"):
+                    term["value"] = "true" if term["value"] == "1" else "false"
+        data = json.dumps(results).encode("utf-8")
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+
+class RemoteStore:
+    """The read side of a remote store, shaped like the pyoxigraph ``Store`` calls coopgraph
+    makes. The list of coopgraph's graphs is read once, when first needed."""
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+        self._graphs: list[str] | None = None
+
+    # -- the graphs -------------------------------------------------------------------
+
+    def graph_names(self) -> list[str]:
+        """coopgraph's named graphs on the endpoint (under ``ids.GRAPH``), sorted."""
+        if self._graphs is None:
+            text = (
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(STRSTARTS(STR(?g), "{ids.GRAPH}")) }}'
+            )
+            rows = self._select(text, [])
+            self._graphs = sorted(row["g"].value for row in rows)
+        return self._graphs
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        return iter([ox.NamedNode(g) for g in self.graph_names()])
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _select(self, text: str, dataset: list[tuple[str, str]]):
+        data = _post(self.endpoint.query, [("query", text), *dataset], _RESULTS)
+        return _parse_results(data)
+
+    def query(
+        self,
+        text: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Iterable[ox.NamedNode] | None = None,
+        named_graphs: Iterable[ox.NamedNode] | None = None,
+    ):
+        """Run a query as ``pyoxigraph.Store.query`` would on the embedded store.
+
+        Returns QuerySolutions or QueryBoolean (parsed from SPARQL JSON results) or, for
+        CONSTRUCT and DESCRIBE, a list of ``ox.Triple``. A syntax error the endpoint reports
+        raises ``SyntaxError`` as pyoxigraph does.
+        """
+        graphs = self.graph_names()
+        if default_graph is not None:
+            default = [g.value for g in default_graph]
+        elif use_default_graph_as_union:
+            default = graphs
+        else:
+            default = []
+        named = [g.value for g in named_graphs] if named_graphs is not None else graphs
+        # An empty list would leave the dataset to the endpoint: name a graph that is empty.
+        dataset = [("default-graph-uri", g) for g in default or [STAGING + "none"]]
+        dataset += [("named-graph-uri", g) for g in named or [STAGING + "none"]]
+        prologue = _prologue(prefixes)
+        accept = f"{_RESULTS}, application/n-triples;q=0.9"
+        try:
+            data = _post(self.endpoint.query, [("query", prologue + text), *dataset], accept)
+        except SyntaxError as error:
+            raise SyntaxError(_shift_lines(str(error), -prologue.count("\n"))) from None
+        if data.lstrip()[:1] == b"{":
+            return _parse_results(data)
+        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+    def quads_for_pattern(self, subject, predicate, object_, graph_name) -> list[ox.Quad]:
+        terms = {"s": subject, "p": predicate, "o": object_, "g": graph_name}
+        pattern = {k: (f"?{k}" if v is None else str(v)) for k, v in terms.items()}
+        text = (
+            f"SELECT * WHERE {{ GRAPH {pattern['g']} "
+            f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}"
+        )
+        quads = []
+        for row in self.query(text):
+            found = {k: (v if v is not None else row[k]) for k, v in terms.items()}
+            quads.append(ox.Quad(found["s"], found["p"], found["o"], found["g"]))
+        return quads
+
+    def dump(self, *, format: ox.RdfFormat, from_graph: ox.NamedNode) -> bytes:  # noqa: A002
+        triples = self.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {from_graph} {{ ?s ?p ?o }} }}"
+        )
+        return ox.serialize(triples, format=format) or b""
+
+    def has_data(self) -> bool:
+        return bool(self.graph_names())
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+class RemoteWriter(RemoteStore):
+    """What ``store.write`` hands to a change on a remote store: the current content to
+    read, and ``bulk_load``/``remove``/``remove_graph`` recorded until ``commit``."""
+
+    def __init__(self, endpoint: Endpoint, *, from_empty: bool):
+        super().__init__(endpoint)
+        if endpoint.update is None:
+            raise UsageError(
+                "writing to a remote store needs its update endpoint: give --update-endpoint "
+                "URL (env COOPGRAPH_UPDATE_ENDPOINT)"
+            )
+        self.update_url = endpoint.update
+        self.from_empty = from_empty
+        self.token = secrets.token_hex(6)
+        self.staged: dict[str, str] = {}  # target graph -> staging graph
+        self.removed: list[ox.Quad] = []
+        self.dropped: set[str] = set()
+        self.kept: set[str] = set()
+
+    def _update(self, text: str) -> None:
+        _post(self.update_url, [("update", text)], "*/*")
+
+    def drop_abandoned(self) -> None:
+        """Drop staging graphs that killed writes left behind."""
+        text = (
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+        )
+        old = [row["g"].value for row in self._select(text, [])]
+        if old:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in old))
+
+    def _stage(self, graph: str) -> str:
+        if graph not in self.staged:
+            self.staged[graph] = f"{STAGING}{self.token}:{len(self.staged)}"
+        return self.staged[graph]
+
+    def _insert(self, quads: Iterable[ox.Quad]) -> None:
+        """Upload quads into their staging graphs, CHUNK triples per request. Triples with
+        blank nodes go in one request per graph, so their labels stay one node."""
+        chunks: dict[str, list[ox.Triple]] = defaultdict(list)
+        blank: dict[str, list[ox.Triple]] = defaultdict(list)
+
+        def send(graph: str, triples: list[ox.Triple], *, blank: bool = False) -> None:
+            body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+            quads = f"GRAPH <{self._stage(graph)}> {{\n{body}}}"
+            # Virtuoso refuses blank nodes in INSERT DATA; a template makes them anew
+            # (one node per label within the request) on every endpoint.
+            self._update(
+                f"INSERT {{ {quads} }} WHERE {{}}" if blank else f"INSERT DATA {{ {quads} }}"
+            )
+
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise CoopgraphError("a remote write got a triple outside a named graph")
+            graph = quad.graph_name.value
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                blank[graph].append(triple)
+                continue
+            chunk = chunks[graph]
+            chunk.append(triple)
+            if len(chunk) >= CHUNK:
+                send(graph, chunk)
+                chunks[graph] = []
+        for graph, triples in chunks.items():
+            if triples:
+                send(graph, triples)
+        for graph, triples in blank.items():
+            send(graph, triples, blank=True)
+
+    def bulk_load(
+        self,
+        input: bytes | str | None = None,  # noqa: A002 - pyoxigraph's name
+        *,
+        format: ox.RdfFormat,  # noqa: A002
+        path: str | None = None,
+        to_graph: ox.NamedNode | None = None,
+    ) -> None:
+        if path is not None:
+            parsed = ox.parse(path=path, format=format)
+        else:
+            parsed = ox.parse(input.encode() if isinstance(input, str) else input, format=format)
+        if to_graph is not None:
+            parsed = (ox.Quad(t.subject, t.predicate, t.object, to_graph) for t in parsed)
+        self._insert(parsed)
+
+    def remove(self, quad: ox.Quad) -> None:
+        self.removed.append(quad)
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        self.dropped.add(graph.value)
+
+    def keep(self, graph: str) -> None:
+        """Keep ``graph`` as it is through a build (an imported source's graph)."""
+        self.kept.add(graph)
+
+    def flush(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        """Make the staged change current in one update request."""
+        steps = []
+        if self.from_empty:
+            for graph in self.graph_names():
+                if graph not in self.staged and graph not in self.kept:
+                    steps.append(f"DROP SILENT GRAPH <{graph}>")
+        for graph in sorted(self.dropped):
+            steps.append(f"DROP SILENT GRAPH <{graph}>")
+        if self.removed:
+            steps.append(f"DELETE DATA {{\n{_quads_as_graphs(self.removed)}}}")
+        for graph, staging in sorted(self.staged.items()):
+            if self.from_empty:
+                steps.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+            else:
+                steps.append(f"ADD SILENT <{staging}> TO <{graph}>")
+                steps.append(f"DROP SILENT GRAPH <{staging}>")
+        if steps:
+            self._update(" ;\n".join(steps))
+
+    def abandon(self) -> None:
+        with contextlib.suppress(CoopgraphError):
+            if self.staged:
+                self._update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in self.staged.values()))
+
+
+def _quads_as_graphs(quads: list[ox.Quad]) -> str:
+    """Quads as ``GRAPH <g> { triples }`` blocks for DELETE DATA."""
+    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in quads:
+        by_graph[quad.graph_name.value].append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    blocks = []
+    for graph, triples in sorted(by_graph.items()):
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        blocks.append(f"GRAPH <{graph}> {{\n{body}}}\n")
+    return "".join(blocks)
+
+
+def write(endpoint: Endpoint, change: Callable[[RemoteWriter], None], *, from_empty: bool) -> None:
+    """Apply ``change`` to the remote store: stage, then commit in one update request."""
+    writer = RemoteWriter(endpoint, from_empty=from_empty)
+    writer.drop_abandoned()
+    try:
+        change(writer)
+        writer.commit()
+    except BaseException:
+        writer.abandon()
+        raise
