@@ -1,25 +1,37 @@
-"""Benchmark the coopgraph SPARQL endpoint against the raw Oxigraph server on the same data.
+"""Benchmark the coopgraph SPARQL endpoint beside the raw Oxigraph server and rdflib-endpoint.
 
 Usage::
 
     python bench/bench_serve.py                     # builds a store from data/ in a temp dir
-    python bench/bench_serve.py --store STORE --seconds 30 --clients 8 --workers 2
+    python bench/bench_serve.py --store STORE --seconds 20 --clients 8 --workers 2
+    python bench/bench_serve.py --store STORE --soak 60     # and a 60 s soak at the end
 
-For each server and each query, ``--clients`` threads (one keep-alive connection each)
-send the query back to back for ``--seconds``; prints queries/s, p50 and p99 latency and
-errors, and the coopgraph endpoint's thread count and RSS (gateway and workers, from
-/proc) before and after. The Oxigraph server is ``oxigraph serve-read-only`` (PyPI
-package ``oxigraph``) on the current generation of the same store, union default graph.
+Servers, each started once on the same store (the current generation), side by side:
+
+- ``coopgraph`` and ``coopgraph (no cache)``: ``coopgraph serve`` with every guard on
+  (``--deadline``, admission queue, row and byte caps, SERVICE refused), with the result
+  cache (``--cache-mb``) and with ``cache_mb=0``;
+- ``oxigraph``: ``oxigraph serve-read-only --union-default-graph`` (PyPI ``oxigraph``);
+- ``rdflib-endpoint``: an rdflib ``Dataset(default_union=True)`` holding the store's quads,
+  served by rdflib-endpoint (PyPI ``rdflib-endpoint``) on uvicorn.
+
+For each query and server, ``--clients`` threads (one keep-alive connection each) send the
+query back to back for ``--seconds``, in ``--rounds`` turns that go round the servers (so
+other work on the machine weighs on all alike); every server gets the same text (the
+library queries declare their prefixes); prints queries/s, p50 and p99 latency, errors, and
+each server's threads and RSS before and after (from /proc; coopgraph's include its worker
+processes). Then, on coopgraph, each hostile query followed at once by a simple one: the
+status and time of both. ``--soak S`` hammers the uncached coopgraph server for S seconds
+(the library queries, and one client sending a query that runs into the deadline) and
+prints threads and RSS every tenth of the run.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +41,31 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from coopgraph import api, queries, store
-from coopgraph.namespace import PREFIXES
+
+SIMPLE = "ASK { ?s a cg:Alliance }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+RDFLIB_ENDPOINT = """
+import sys, time
+import pyoxigraph as ox, rdflib, uvicorn
+from rdflib_endpoint import SparqlEndpoint
+started = time.monotonic()
+dataset = rdflib.Dataset(default_union=True)
+data = ox.Store.read_only(sys.argv[1]).dump(format=ox.RdfFormat.N_QUADS)
+dataset.parse(data=data, format="nquads")
+print(f"rdflib-endpoint: {len(dataset):,} quads loaded in {time.monotonic() - started:.1f} s",
+      file=sys.stderr, flush=True)
+app = SparqlEndpoint(graph=dataset, path="/sparql", cors_enabled=False)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
+            access_log=False)
+"""
+
+COOPGRAPH = """
+import json, sys
+from coopgraph.serve import run
+run(sys.argv[1], port=int(sys.argv[3]), access_log=False, log_level="warning",
+    **json.loads(sys.argv[2]))
+"""
 
 
 def free_port() -> int:
@@ -38,26 +74,192 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_up(port: int, process: subprocess.Popen, path: str) -> None:
-    started = time.monotonic()
-    while time.monotonic() - started < 60:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stdout.read().decode()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path + "?" + urlencode({"query": "ASK {}"}))
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not start")
+# --- a lean HTTP/1.1 client: the load generator shares the 2 cores, so it must be cheap --
+
+
+class Client:
+    """One keep-alive connection sending prebuilt GET requests."""
+
+    def __init__(self, port: int, timeout: float = 120.0):
+        self.port = port
+        self.timeout = timeout
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def send(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers (lower-case names) and body of one request; OSError on failure."""
+        if self.sock is None:
+            self.connect()
+        assert self.sock is not None
+        self.sock.sendall(request)
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            length = int(headers["content-length"])
+            while len(self.buffer) < length:
+                self._read()
+            body, self.buffer = self.buffer[:length], self.buffer[length:]
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._chunked()
+        else:  # read to the end
+            while True:
+                try:
+                    self._read()
+                except ConnectionError:
+                    break
+            body, self.buffer = self.buffer, b""
+            self.close()
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+    def _chunked(self) -> bytes:
+        parts = []
+        while True:
+            while b"\r\n" not in self.buffer:
+                self._read()
+            line, self.buffer = self.buffer.split(b"\r\n", 1)
+            size = int(line.split(b";")[0], 16)
+            while len(self.buffer) < size + 2:
+                self._read()
+            parts.append(self.buffer[:size])
+            self.buffer = self.buffer[size + 2 :]
+            if size == 0:
+                return b"".join(parts)
+
+    def _read(self) -> None:
+        assert self.sock is not None
+        data = self.sock.recv(262144)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += data
+
+
+def get_request(path: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
+    target = path + "?" + urlencode({"query": query})
+    return f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: {accept}\r\n\r\n".encode("latin-1")
+
+
+def post_request(path: str, body: bytes, media: str) -> bytes:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {media}\r\n"
+        f"Accept: application/sparql-results+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1") + body
+
+
+def once(port: int, request: bytes) -> tuple[int, float, dict[str, str], bytes]:
+    """One request on a fresh connection: status, seconds, headers, body."""
+    client = Client(port)
+    started = time.perf_counter()
+    try:
+        status, headers, body = client.send(request)
+    except OSError as failure:
+        return -1, time.perf_counter() - started, {}, str(failure).encode()
+    finally:
+        client.close()
+    return status, time.perf_counter() - started, headers, body
+
+
+def hammer(port: int, requests: list[bytes], clients: int, seconds: float) -> dict:
+    """``clients`` threads cycling through ``requests`` for ``seconds``."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    statuses: dict[int, int] = {}
+    caches: dict[str, int] = {}
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        conn = Client(port)
+        mine = latencies[index]
+        turn = index
+        while time.monotonic() < stop:
+            request = requests[turn % len(requests)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                status, headers, _ = conn.send(request)
+                cache = headers.get("x-cache")
+                if cache:
+                    caches[cache] = caches.get(cache, 0) + 1
+            except (OSError, ValueError, IndexError):
+                status = -1
+                conn.close()
+            mine.append(time.perf_counter() - started)
+            if status != 200:
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    every = sorted(x for mine in latencies for x in mine)
+    n = len(every)
+    return {
+        "n": n,
+        "elapsed": elapsed,
+        "latencies": every,
+        "qps": n / elapsed,
+        "p50": every[n // 2] * 1000 if every else float("nan"),
+        "p99": every[min(n - 1, int(n * 0.99))] * 1000 if every else float("nan"),
+        "errors": sum(statuses.values()),
+        "statuses": statuses,
+        "caches": caches,
+    }
+
+
+def merged(results: list[dict]) -> dict:
+    """One result from several slices of ``hammer``: summed counts, pooled latencies."""
+    every = sorted(x for r in results for x in r["latencies"])
+    n = len(every)
+    statuses: dict[int, int] = {}
+    caches: dict[str, int] = {}
+    for r in results:
+        for key, count in r["statuses"].items():
+            statuses[key] = statuses.get(key, 0) + count
+        for key, count in r["caches"].items():
+            caches[key] = caches.get(key, 0) + count
+    return {
+        "n": n,
+        "qps": n / sum(r["elapsed"] for r in results),
+        "p50": every[n // 2] * 1000 if every else float("nan"),
+        "p99": every[min(n - 1, int(n * 0.99))] * 1000 if every else float("nan"),
+        "errors": sum(statuses.values()),
+        "statuses": statuses,
+        "caches": caches,
+    }
+
+
+# --- servers and their footprint -----------------------------------------------------------
 
 
 def proc_stats(pid: int) -> tuple[int, int]:
-    """(threads, RSS in kB) of one process."""
+    """(threads, RSS in kB) of one process; (0, 0) when it is gone."""
     fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0, 0
+    for line in text.splitlines():
         key, _, value = line.partition(":")
         fields[key] = value.strip()
     return int(fields["Threads"]), int(fields.get("VmRSS", "0 kB").split()[0])
@@ -77,61 +279,58 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def footprint(pid: int) -> str:
+def footprint(pid: int) -> dict:
+    """Threads and RSS of a server process and of all its descendants together."""
     threads, rss = proc_stats(pid)
-    workers = [proc_stats(c) for c in children(pid)]
-    worker_rss = sum(r for _, r in workers)
-    return (
-        f"gateway {threads} threads, {rss / 1024:.0f} MB RSS; "
-        f"{len(workers)} descendant processes (workers, forkserver, tracker), "
-        f"{worker_rss / 1024:.0f} MB RSS in all"
-    )
-
-
-def hammer(port: int, path: str, query: str, clients: int, seconds: float) -> dict:
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    statuses: dict[int, int] = {}
-    target = path + "?" + urlencode({"query": query})
-    stop = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine = latencies[index]
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", target, headers={"Accept": "application/sparql-results+json"})
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                status = -1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            mine.append(time.perf_counter() - started)
-            if status != 200:
-                errors[index] += 1
-                statuses[status] = statuses.get(status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
-    every = sorted(x for mine in latencies for x in mine)
-    n = len(every)
+    others = [proc_stats(c) for c in children(pid)]
     return {
-        "n": n,
-        "qps": n / elapsed,
-        "p50": statistics.median(every) * 1000 if every else float("nan"),
-        "p99": every[min(n - 1, int(n * 0.99))] * 1000 if every else float("nan"),
-        "errors": sum(errors),
-        "statuses": statuses,
+        "threads": threads,
+        "rss_mb": rss / 1024,
+        "processes": 1 + len(others),
+        "all_threads": threads + sum(t for t, _ in others),
+        "all_rss_mb": (rss + sum(r for _, r in others)) / 1024,
     }
+
+
+def shown_footprint(f: dict) -> str:
+    text = f"{f['threads']} threads, {f['rss_mb']:.0f} MB"
+    if f["processes"] > 1:
+        text += f" (with {f['processes'] - 1} child processes: "
+        text += f"{f['all_threads']} threads, {f['all_rss_mb']:.0f} MB)"
+    return text
+
+
+class Server:
+    def __init__(self, name: str, argv: list[str], path: str):
+        self.name = name
+        self.port = free_port()
+        self.path = path
+        self.process = subprocess.Popen(  # "PORT" in argv is the port chosen
+            [arg.replace("PORT", str(self.port)) for arg in argv],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait_up(self, timeout: float = 300.0) -> None:
+        started = time.monotonic()
+        request = get_request(self.path, "ASK {}")
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited: {self.process.stderr.read().decode()}")
+            status, _, _, _ = once(self.port, request)
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not start in {timeout:g} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
 
 
 def library_text(name: str, values: dict[str, str]) -> str:
@@ -139,15 +338,110 @@ def library_text(name: str, values: dict[str, str]) -> str:
     return queries.substitute(query.text, queries.bind(query, values))
 
 
+def hostile_queries(port: int) -> dict[str, bytes]:
+    nested = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o " + "} " * 5000
+    service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    big = ("ASK {}" + " " * 1_000_001).encode()
+    return {
+        "cartesian product with COUNT": get_request("/sparql", CARTESIAN),
+        "millions of rows (1.5M)": get_request(
+            "/sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f VALUES ?x { 1 2 } }"
+        ),
+        "1 MB query (POST)": post_request("/sparql", big, "application/sparql-query"),
+        "5,000 nested groups": post_request(
+            "/sparql", urlencode({"query": nested}).encode(), "application/x-www-form-urlencoded"
+        ),
+        "SERVICE to 127.0.0.1": get_request("/sparql", service),
+        "malformed (syntax error)": get_request("/sparql", "SELECT WHERE { ?s }"),
+    }
+
+
+def hostile(server: Server) -> list[tuple[str, int, float, int, float]]:
+    """Each hostile query, then the next simple one: (name, status, s, next status, ms)."""
+    listener = socket.socket()  # SERVICE target: counts connections it gets (must be none)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    rows = []
+    try:
+        for index, (name, request) in enumerate(hostile_queries(listener.getsockname()[1]).items()):
+            status, took, _, _ = once(server.port, request)
+            # a simple query the cache has not seen, so it needs a worker
+            simple = get_request("/sparql", f"ASK {{ ?s a cg:Alliance FILTER({index} >= 0) }}")
+            after, after_took, _, _ = once(server.port, simple)
+            rows.append((name, status, took, after, after_took * 1000))
+            print(f"  hostile {name}: {status} in {took:.2f} s", file=sys.stderr, flush=True)
+        try:
+            listener.accept()
+            rows.append(("!!! SERVICE made a connection", 0, 0.0, 0, 0.0))
+        except TimeoutError:
+            pass
+    finally:
+        listener.close()
+    return rows
+
+
+def soak(server: Server, requests: list[bytes], clients: int, seconds: float) -> None:
+    """Hammer ``server`` for ``seconds`` with one deadline-bound client beside; sample."""
+    samples = [(0.0, footprint(server.process.pid))]
+    stop = threading.Event()
+    hostile_statuses: dict[int, int] = {}
+
+    def sampler() -> None:
+        began = time.monotonic()
+        while not stop.wait(seconds / 10):
+            samples.append((time.monotonic() - began, footprint(server.process.pid)))
+
+    def deadline_client() -> None:
+        request = get_request("/sparql", CARTESIAN)
+        while not stop.is_set():
+            status, _, _, _ = once(server.port, request)
+            hostile_statuses[status] = hostile_statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=sampler), threading.Thread(target=deadline_client)]
+    for thread in threads:
+        thread.start()
+    result = hammer(server.port, requests, clients, seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    samples.append((seconds, footprint(server.process.pid)))
+    print(
+        f"\nsoak, {server.name}, {seconds:g} s: {clients} clients cycling through the bench "
+        f"queries: {result['n']:,} queries, {result['qps']:.0f} q/s, p50 {result['p50']:.1f} ms, "
+        f"p99 {result['p99']:.1f} ms, errors {result['errors']} {json.dumps(result['statuses'])}; "
+        f"beside them one client sending the cartesian COUNT: {json.dumps(hostile_statuses)}"
+    )
+    columns = ("t s", 6), ("gateway thr", 11), ("gateway MB", 10), ("procs", 5)
+    columns += ("all thr", 7), ("all MB", 7)
+    print(" ".join(f"{name:>{width}}" for name, width in columns))
+    for at, f in samples:
+        print(
+            f"{at:>6.0f} {f['threads']:>11} {f['rss_mb']:>10.0f} {f['processes']:>5} "
+            f"{f['all_threads']:>7} {f['all_rss_mb']:>7.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="a built store (default: build data/)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="per server and query")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per server and query")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=4, help="turns each server takes")
     parser.add_argument("--workers", type=int, default=2, help="coopgraph endpoint workers")
+    parser.add_argument("--deadline", type=float, default=5.0, help="coopgraph's, seconds")
+    parser.add_argument("--cache-mb", type=float, default=64.0, help="coopgraph's cache")
+    parser.add_argument("--soak", type=float, default=0.0, help="seconds of soak (0: none)")
+    parser.add_argument(
+        "--servers",
+        default="coopgraph,coopgraph-nocache,oxigraph,rdflib-endpoint",
+        help="comma-separated subset of the default",
+    )
     args = parser.parse_args()
+    chosen = args.servers.split(",")
 
-    if shutil.which("oxigraph") is None:
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if "oxigraph" in chosen and not Path(oxigraph).exists():
         raise SystemExit("the oxigraph command is missing: pip install oxigraph")
     temp = None
     root = args.store
@@ -160,78 +454,110 @@ def main() -> None:
     generation = store.current_generation(root)
     triples = sum(c.triples for c in store.counts(store.open_reader(root)))
 
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
     bench_queries = {
         "trivial (SELECT * LIMIT 1)": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
         "alliance-members NATO 1999-07-01": library_text(
             "alliance-members", {"alliance": "NATO", "date": "1999-07-01"}
         ),
-        "aid-by-pair": library_text("aid-by-pair", {}),
+        "nation-operations GBR": library_text("nation-operations", {"nation": "GBR"}),
     }
-
-    cg_port, ox_port = free_port(), free_port()
-    code = (
-        "import sys\nfrom coopgraph.serve import run\n"
-        "run(sys.argv[1], port=int(sys.argv[2]), workers=int(sys.argv[3]), "
-        "access_log=False, log_level='warning')\n"
-    )
-    coopgraph_server = subprocess.Popen(
-        [sys.executable, "-c", code, str(root), str(cg_port), str(args.workers)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    oxigraph_server = subprocess.Popen(
-        [
-            "oxigraph",
+    guards = {"workers": args.workers, "deadline": args.deadline}
+    argv = {
+        "coopgraph": [sys.executable, "-c", COOPGRAPH, str(root)],
+        "oxigraph": [
+            oxigraph,
             "serve-read-only",
             "--location",
             str(generation),
-            "--bind",
-            f"127.0.0.1:{ox_port}",
             "--union-default-graph",
+            "--bind",
+            "127.0.0.1:PORT",
         ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    rows = []
+        "rdflib-endpoint": [sys.executable, "-c", RDFLIB_ENDPOINT, str(generation), "PORT"],
+    }
+    servers: list[Server] = []
+    for name in chosen:
+        if name == "coopgraph":
+            options = json.dumps({**guards, "cache_mb": args.cache_mb})
+            servers.append(Server(name, [*argv["coopgraph"], options, "PORT"], "/sparql"))
+        elif name == "coopgraph-nocache":
+            options = json.dumps({**guards, "cache_mb": 0})
+            servers.append(Server(name, [*argv["coopgraph"], options, "PORT"], "/sparql"))
+        elif name == "oxigraph":
+            servers.append(Server(name, argv["oxigraph"], "/query"))
+        elif name == "rdflib-endpoint":
+            servers.append(Server(name, argv["rdflib-endpoint"], "/sparql"))
+        else:
+            raise SystemExit(f"unknown server {name}")
+    rows, footprints, hostile_rows = [], {}, []
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
-        wait_up(cg_port, coopgraph_server, "/sparql")
-        wait_up(ox_port, oxigraph_server, "/query")
-        before = footprint(coopgraph_server.pid)
+        for server in servers:
+            server.wait_up()
+            footprints[server.name] = [footprint(server.process.pid)]
+        # servers take turns, in --rounds slices of each cell, so that other work on the
+        # machine weighs on all of them alike
         for label, text in bench_queries.items():
-            for server, port, path, query in (
-                ("coopgraph", cg_port, "/sparql", text),
-                ("oxigraph", ox_port, "/query", prologue + text),
-            ):
-                result = hammer(port, path, query, args.clients, args.seconds)
-                rows.append((label, server, result))
+            slices: dict[str, list[dict]] = {server.name: [] for server in servers}
+            for _ in range(args.rounds):
+                for server in servers:
+                    request = get_request(server.path, text)
+                    seconds = args.seconds / args.rounds
+                    slices[server.name].append(
+                        hammer(server.port, [request], args.clients, seconds)
+                    )
+            for server in servers:
+                result = merged(slices[server.name])
+                rows.append((label, server.name, result))
                 print(
-                    f"  {label} on {server}: {result['qps']:.0f} q/s", file=sys.stderr, flush=True
+                    f"  {label} on {server.name}: {result['qps']:.0f} q/s",
+                    file=sys.stderr,
+                    flush=True,
                 )
-        after = footprint(coopgraph_server.pid)
+        for server in servers:
+            footprints[server.name].append(footprint(server.process.pid))
+        load_after = Path("/proc/loadavg").read_text().split()[:3]
+        target = next((s for s in servers if s.name == "coopgraph-nocache"), None)
+        target = target or next((s for s in servers if s.name == "coopgraph"), None)
+        if target is not None:
+            hostile_rows = hostile(target)
+            if args.soak > 0:
+                requests = [get_request("/sparql", text) for text in bench_queries.values()]
+                soak(target, requests, args.clients, args.soak)
     finally:
-        coopgraph_server.terminate()
-        oxigraph_server.terminate()
-        coopgraph_server.wait(30)
-        oxigraph_server.wait(30)
+        for server in servers:
+            server.stop()
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
 
     print(
-        f"\n{triples:,} triples; {args.clients} clients; {args.seconds:g} s per cell; "
-        f"coopgraph endpoint with {args.workers} workers\n"
+        f"\n{triples:,} triples; {args.clients} clients; {args.seconds:g} s per cell "
+        f"({args.rounds} turns); "
+        f"coopgraph endpoint with {args.workers} workers, {args.deadline:g} s deadline, "
+        f"cache {args.cache_mb:g} MB (coopgraph) or off (coopgraph-nocache); load average "
+        f"{' '.join(load_before)} before, {' '.join(load_after)} after (the clients included)\n"
     )
-    header = f"{'query':34} {'server':10} {'queries':>8} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-    print(header + f" {'errors':>7}")
-    print("-" * (len(header) + 8))
+    header = f"| {'query':34} | {'server':17} | {'queries':>8} | {'q/s':>6} | {'p50 ms':>7} "
+    header += f"| {'p99 ms':>7} | errors |"
+    print(header)
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for label, server, r in rows:
         errors = f"{r['errors']}" + (f" {json.dumps(r['statuses'])}" if r["errors"] else "")
         print(
-            f"{label:34} {server:10} {r['n']:>8} {r['qps']:>8.0f} {r['p50']:>8.1f} "
-            f"{r['p99']:>8.1f} {errors:>7}"
+            f"| {label:34} | {server:17} | {r['n']:>8} | {r['qps']:>6.0f} | {r['p50']:>7.1f} "
+            f"| {r['p99']:>7.1f} | {errors:>6} |"
         )
-    print(f"\ncoopgraph endpoint before: {before}")
-    print(f"coopgraph endpoint after:  {after}")
+    print("\nthreads and RSS, before and after the runs above:")
+    for name, (before, after) in footprints.items():
+        if len(footprints[name]) == 2:
+            print(f"  {name:17} before: {shown_footprint(before)}")
+            print(f"  {'':17} after:  {shown_footprint(after)}")
+    if hostile_rows:
+        print(f"\nhostile queries on {target.name}, each followed at once by a simple query:")
+        print(f"| {'query':30} | status | took s | next status | next ms |")
+        print(f"|{'-' * 32}|--------|--------|-------------|---------|")
+        for name, status, took, after, after_ms in hostile_rows:
+            print(f"| {name:30} | {status:>6} | {took:>6.2f} | {after:>11} | {after_ms:>7.1f} |")
 
 
 if __name__ == "__main__":

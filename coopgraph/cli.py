@@ -566,8 +566,17 @@ def _table(rows: list[dict], columns: list[str], fmt: str, output: Path | None) 
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(1))
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1))
 @click.option("--cors", is_flag=True, help="Send CORS headers (Access-Control-Allow-Origin: *).")
+@click.option(
+    "--cache-mb",
+    default=64.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Result cache size in MB, emptied when the store changes; 0 turns it off.",
+)
 @click.pass_obj
-def serve(store_path, host, port, workers, deadline, queue, max_rows, max_bytes, cors) -> None:
+def serve(
+    store_path, host, port, workers, deadline, queue, max_rows, max_bytes, cors, cache_mb
+) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
 
     /sparql and /query answer GET and POST (SPARQL 1.1 Protocol) in JSON, XML, CSV, TSV,
@@ -597,6 +606,7 @@ def serve(store_path, host, port, workers, deadline, queue, max_rows, max_bytes,
         max_rows=max_rows,
         max_bytes=max_bytes,
         cors=cors,
+        cache_mb=cache_mb,
     )
 
 

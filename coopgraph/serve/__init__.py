@@ -32,7 +32,7 @@ def run(
     """Serve the store at http://host:port/ until Ctrl-C or SIGTERM.
 
     ``options`` are those of ``create_app`` (workers, deadline, queue, max_rows,
-    max_bytes, cors). On Ctrl-C or SIGTERM the server stops accepting connections,
+    max_bytes, cors, cache_mb). On Ctrl-C or SIGTERM the server stops accepting connections,
     answers the queries in flight (each ends by its deadline at the latest), then
     terminates the worker processes.
     """
@@ -54,7 +54,9 @@ def run(
         lifespan="on",
         # a query in flight ends by its deadline; give it that long to be answered
         timeout_graceful_shutdown=int(deadline) + 2,
-        # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default)
+        # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default);
+        # uvicorn uses httptools instead when it is installed (faster; its parser refuses
+        # a request line over about 80 KB with a 400: longer queries are POSTed)
         h11_max_incomplete_event_size=1_100_000,
         server_header=False,
     )

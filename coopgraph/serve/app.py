@@ -9,12 +9,10 @@ run and results are serialised in the workers.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import html
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -29,6 +27,7 @@ from coopgraph import queries, store
 from coopgraph.errors import CoopgraphError
 from coopgraph.paths import shown
 from coopgraph.serve import workers as workers_module
+from coopgraph.serve.cache import Generation, ResultCache, cacheable
 from coopgraph.serve.workers import Reply, error, parse_accept
 
 STATIC = Path(__file__).parent / "static"
@@ -52,6 +51,10 @@ _SKIP = re.compile(
 )
 _UPDATE = re.compile(r"(?i)\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
 _FORM = re.compile(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
+_BRACKET = re.compile(r"[{}()\[\]]")
+#: Nesting of groups, brackets and parentheses past which a query is refused: Oxigraph's
+#: parser recurses per level and overflows its stack near 3,000 (the worker dies).
+MAX_DEPTH = 500
 
 
 def keywords(text: str) -> str:
@@ -67,16 +70,42 @@ def keywords(text: str) -> str:
     return _SKIP.sub(" ", text)
 
 
-def refusal(text: str) -> str | None:
-    """Why ``text`` is refused before it runs (SERVICE, an update), or None."""
-    try:
-        bare = keywords(text)
-    except (ValueError, OverflowError):
-        return "the query holds an invalid \\u escape"
+def depth(bare: str) -> int:
+    """How deep ``{ }``, ``( )`` and ``[ ]`` nest in ``bare`` (as ``keywords`` gives it).
+
+    >>> depth("SELECT * { { ?s ?p ?o } FILTER((1)) }")
+    3
+    """
+    level = deepest = 0
+    for match in _BRACKET.finditer(bare):
+        if match[0] in "{([":
+            level += 1
+            deepest = max(deepest, level)
+        else:
+            level -= 1
+    return deepest
+
+
+def refusal(text: str, bare: str | None = None) -> str | None:
+    """Why ``text`` is refused before it runs (SERVICE, an update), or None.
+
+    ``bare`` is ``keywords(text)`` when the caller has it already.
+    """
+    if bare is None:
+        try:
+            bare = keywords(text)
+        except (ValueError, OverflowError):
+            return "the query holds an invalid \\u escape"
     if re.search(r"(?i)\bSERVICE\b", bare):
         return (
             "SERVICE is not allowed: this endpoint never calls other endpoints "
             "(federated queries are refused before they run)"
+        )
+    openers = bare.count("{") + bare.count("(") + bare.count("[")
+    if openers > MAX_DEPTH and depth(bare) > MAX_DEPTH:  # fewer openers cannot nest deeper
+        return (
+            f"the query nests groups or expressions more than {MAX_DEPTH} deep; "
+            "flatten it (this endpoint refuses deeper nesting before it runs)"
         )
     form = _FORM.search(bare)
     update = _UPDATE.search(bare)
@@ -93,16 +122,25 @@ class Refused(Exception):
         self.reply = reply
 
 
-async def _body(request: Request) -> bytes:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_QUERY_BYTES * 3 + 4096:
+MAX_REQUEST_BYTES = MAX_QUERY_BYTES * 3 + 4096  # a form may percent-encode every byte
+
+
+async def _body(receive, length: str | None) -> bytes:
+    """The request body from the ASGI ``receive``, refused past MAX_REQUEST_BYTES."""
+    if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
         raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_QUERY_BYTES * 3 + 4096:  # a form may percent-encode every byte
+        if size > MAX_REQUEST_BYTES:
             raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     return b"".join(chunks)
 
 
@@ -115,28 +153,20 @@ def _one(values: dict[str, list[str]], name: str) -> str | None:
     return found[0]
 
 
-async def read_query(request: Request) -> str | None:
-    """The query text of a protocol request; None when there is none."""
-    params = parse_qs(request.url.query, keep_blank_values=True)
+async def read_query(
+    method: str, query_string: str, content_type: str, length: str | None, receive
+) -> str | None:
+    """The query text of a protocol request; None when there is none.
+
+    ``receive`` is the ASGI callable the body is read from (for POST).
+    """
+    params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
     query = None
-    if request.method == "POST":
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if method == "POST":
+        media = content_type.split(";")[0].strip().lower()
         if media == "application/sparql-update":
             raise Refused(error(400, UPDATE_MESSAGE))
-        body = await _body(request)
-        if media == "application/x-www-form-urlencoded":
-            try:
-                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-            except UnicodeDecodeError:
-                raise Refused(error(400, "the form is not UTF-8")) from None
-            params = {**params, **form}
-            query = _one(form, "query")
-        elif media == "application/sparql-query":
-            try:
-                query = body.decode("utf-8")
-            except UnicodeDecodeError:
-                raise Refused(error(400, "the query is not UTF-8")) from None
-        else:
+        if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
             raise Refused(
                 error(
                     415,
@@ -144,6 +174,19 @@ async def read_query(request: Request) -> str | None:
                     "(application/x-www-form-urlencoded, query=...)",
                 )
             )
+        body = await _body(receive, length)
+        if media == "application/x-www-form-urlencoded":
+            try:
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                raise Refused(error(400, "the form is not UTF-8")) from None
+            params = {**params, **form}
+            query = _one(form, "query")
+        else:
+            try:
+                query = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refused(error(400, "the query is not UTF-8")) from None
     if "update" in params:
         raise Refused(error(400, UPDATE_MESSAGE))
     for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri"):
@@ -291,9 +334,19 @@ def page(endpoint: str, deadline: float, max_rows: int) -> str:
 
 
 class Gateway:
-    """Admission, dispatch to the pool, and the shutdown of both."""
+    """Admission, the result cache, dispatch to the pool, and the shutdown of both."""
 
-    def __init__(self, root, *, workers: int, deadline: float, queue: int, max_rows, max_bytes):
+    def __init__(
+        self,
+        root,
+        *,
+        workers: int,
+        deadline: float,
+        queue: int,
+        max_rows: int,
+        max_bytes: int,
+        cache_mb: float = 64,
+    ):
         self.root = Path(root)
         self.size = workers
         self.deadline = deadline
@@ -301,9 +354,8 @@ class Gateway:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.pool: workers_module.Pool | None = None
-        self.executor: ThreadPoolExecutor | None = None
-        self.slots: asyncio.Semaphore | None = None
-        self.waiting = 0
+        self.cache = ResultCache(int(cache_mb * 1_000_000)) if cache_mb > 0 else None
+        self.generation = Generation(self.root)
 
     async def start(self) -> None:
         if store.current_generation(self.root) is None:
@@ -311,41 +363,153 @@ class Gateway:
                 "no store here: run 'coopgraph build' first (or pass --store)",
                 path=shown(self.root),
             )
-        self.executor = ThreadPoolExecutor(self.size, thread_name_prefix="coopgraph-query")
-        loop = asyncio.get_running_loop()
-        self.pool = await loop.run_in_executor(None, workers_module.Pool, self.root, self.size)
-        self.slots = asyncio.Semaphore(self.size)
+        self.pool = workers_module.Pool(self.root, self.size)
+        await self.pool.start()
 
     async def stop(self) -> None:
         if self.pool is not None:
-            self.pool.close()
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            await self.pool.close()
 
-    async def run(self, text: str, accept) -> Reply:
-        assert self.slots is not None and self.pool is not None
-        if self.slots.locked() and self.waiting >= self.queue:
+    def cached(self, text: str, accept: str) -> Reply | None:
+        """The kept reply for this request on the current generation, or None."""
+        if self.cache is None:
+            return None
+        return self.cache.get(self.generation.current(), text, accept)
+
+    async def run(self, text: str, accept: str, *, keep: bool = True) -> Reply:
+        """Run ``text`` in a worker (admission first); keep a 200 reply when ``keep``."""
+        pool = self.pool
+        assert pool is not None
+        if not pool.idle() and pool.waiting >= self.queue:
             return error(
                 503,
                 f"the endpoint is busy ({self.size} queries running, {self.queue} waiting); "
                 "try again shortly",
                 **{"Retry-After": str(max(1, round(self.deadline / 4)))},
             )
-        self.waiting += 1
-        try:
-            await self.slots.acquire()
-        finally:
-            self.waiting -= 1
-        try:
-            loop = asyncio.get_running_loop()
-            call = (text, accept, self.max_rows, self.max_bytes, self.deadline)
-            return await loop.run_in_executor(self.executor, self.pool.call, *call)
-        finally:
-            self.slots.release()
+        reply, generation = await pool.call(
+            text, parse_accept(accept), self.max_rows, self.max_bytes, self.deadline
+        )
+        if keep and self.cache is not None and reply.status == 200:
+            self.cache.put(generation, text, accept, reply, len(reply.body))
+        return reply
 
 
 def _respond(reply: Reply) -> Response:
     return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.content_type)
+
+
+async def _send(send, reply: Reply, cache: str | None = None, *, head: bool = False) -> None:
+    """Send ``reply`` through the ASGI ``send``, with ``X-Cache`` when ``cache`` is given."""
+    headers = [
+        (b"content-type", reply.content_type.encode("latin-1")),
+        (b"content-length", str(len(reply.body)).encode()),
+    ]
+    headers += [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()
+    ]
+    if cache is not None:
+        headers.append((b"x-cache", cache.encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else reply.body})
+
+
+def _base(scope, headers: dict[bytes, bytes]) -> str:
+    """scheme://host of the request, as the client addressed it."""
+    host = headers.get(b"host", b"").decode("latin-1")
+    if not host and scope.get("server"):
+        host = "{}:{}".format(*scope["server"])
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+
+
+class Endpoint:
+    """``/sparql`` and ``/query`` as a bare ASGI app: the path every query takes.
+
+    It reads the ASGI scope directly (no router, request or response objects): a cache hit
+    is a lookup and two sends, a miss adds the checks before execution and the round trip
+    to a worker.
+    """
+
+    def __init__(self, gateway: Gateway, deadline: float, max_rows: int):
+        self.gateway = gateway
+        self.deadline = deadline
+        self.max_rows = max_rows
+
+    async def __call__(self, scope, receive, send) -> None:
+        method = scope["method"]
+        head = method == "HEAD"
+        if method not in ("GET", "POST", "HEAD"):
+            await _send(send, error(405, "use GET or POST", Allow="GET, HEAD, POST"))
+            return
+        headers = dict(scope["headers"])
+        accept = headers.get(b"accept", b"*/*").decode("latin-1") or "*/*"
+        try:
+            text = await read_query(
+                "GET" if head else method,
+                scope["query_string"].decode("latin-1"),
+                headers.get(b"content-type", b"").decode("latin-1"),
+                (headers.get(b"content-length") or b"").decode("latin-1") or None,
+                receive,
+            )
+        except Refused as refused:
+            await _send(send, refused.reply, head=head)
+            return
+        gateway = self.gateway
+        if text is not None and gateway.cache is not None:
+            hit = gateway.cached(text, accept)
+            if hit is not None:  # only 200 replies of admitted queries are kept
+                await _send(send, hit, "hit", head=head)
+                return
+        if text is None:
+            await _send(send, self.no_query(scope, headers, method, accept), head=head)
+            return
+        if not text.strip():
+            await _send(send, error(400, "the query is empty"), head=head)
+            return
+        try:
+            bare = keywords(text)
+        except (ValueError, OverflowError):
+            await _send(send, error(400, "the query holds an invalid \\u escape"), head=head)
+            return
+        why = refusal(text, bare)
+        if why is not None:
+            await _send(send, error(400, why), head=head)
+            return
+        reply = await gateway.run(text, accept, keep=cacheable(bare))
+        cache = "miss" if gateway.cache is not None and reply.status == 200 else None
+        await _send(send, reply, cache, head=head)
+
+    def no_query(self, scope, headers, method: str, accept_header: str) -> Reply:
+        """A request without a query: the query page, the service description, or 400."""
+        if method != "POST":
+            accept = parse_accept(accept_header)
+            if any(media == "text/html" for media, _ in accept):
+                endpoint = _base(scope, headers) + "/sparql"
+                body = page(endpoint, self.deadline, self.max_rows).encode()
+                return Reply(200, "text/html; charset=utf-8", body)
+            graph = workers_module.choose(
+                accept, workers_module.GRAPH_TYPES, workers_module.GRAPH_ALIASES
+            )
+            if graph == "text/turtle":
+                endpoint = _base(scope, headers) + scope["path"]
+                return Reply(200, "text/turtle; charset=utf-8", service_description(endpoint))
+        return error(400, "no query: give one as ?query=... or in a POST body")
+
+
+class App:
+    """The endpoint's ASGI app: queries go straight to ``Endpoint``, the rest to Starlette."""
+
+    def __init__(self, endpoint, starlette: Starlette, gateway: Gateway):
+        self.endpoint = endpoint
+        self.starlette = starlette
+        self.gateway = gateway
+        self.state = starlette.state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] in ("/sparql", "/query"):
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.starlette(scope, receive, send)
 
 
 def create_app(
@@ -357,10 +521,17 @@ def create_app(
     max_rows: int = 100_000,
     max_bytes: int = 50_000_000,
     cors: bool = False,
-) -> Starlette:
-    """The endpoint as an ASGI app; its workers start with the app's lifespan."""
+    cache_mb: float = 64,
+) -> App:
+    """The endpoint as an ASGI app; its workers start with the app's lifespan.
+
+    ``cache_mb`` bounds the result cache (coopgraph.serve.cache) in megabytes; 0 turns it
+    off. With the cache on, every answered query carries ``X-Cache: hit`` or ``miss``.
+    """
     if workers < 1 or queue < 0 or deadline <= 0 or max_rows < 1 or max_bytes < 1:
         raise CoopgraphError("serve: workers, deadline, max rows and max bytes must be > 0")
+    if cache_mb < 0:
+        raise CoopgraphError("serve: the cache size must be 0 (off) or more")
     gateway = Gateway(
         store_root,
         workers=workers,
@@ -368,32 +539,8 @@ def create_app(
         queue=queue,
         max_rows=max_rows,
         max_bytes=max_bytes,
+        cache_mb=cache_mb,
     )
-
-    async def sparql(request: Request) -> Response:
-        try:
-            text = await read_query(request)
-        except Refused as refused:
-            return _respond(refused.reply)
-        accept = parse_accept(request.headers.get("accept"))
-        if text is None:
-            if request.method == "GET":
-                rdf = workers_module.choose(
-                    accept, workers_module.GRAPH_TYPES, workers_module.GRAPH_ALIASES
-                )
-                wants_html = any(m == "text/html" for m, _ in accept)
-                if wants_html:
-                    return HTMLResponse(page(str(request.url_for("sparql")), deadline, max_rows))
-                if rdf == "text/turtle":
-                    endpoint = str(request.url.replace(query=""))
-                    return Response(service_description(endpoint), media_type="text/turtle")
-            return _respond(error(400, "no query: give one as ?query=... or in a POST body"))
-        if not text.strip():
-            return _respond(error(400, "the query is empty"))
-        why = refusal(text)
-        if why is not None:
-            return _respond(error(400, why))
-        return _respond(await gateway.run(text, accept))
 
     async def refuse_update(request: Request) -> Response:
         return _respond(error(405, UPDATE_MESSAGE))
@@ -427,22 +574,19 @@ def create_app(
 
     routes = [
         Route("/", home, methods=["GET", "HEAD"]),
-        Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
-        Route("/query", sparql, methods=["GET", "POST"]),
         Route("/update", refuse_update, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/static/{name}", static, methods=["GET", "HEAD"]),
     ]
-    middleware = []
+    cors_options = {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Accept", "Content-Type"],
+        "max_age": 86400,
+    }
+    middleware = [Middleware(CORSMiddleware, **cors_options)] if cors else []
+    starlette = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    starlette.state.gateway = gateway
+    endpoint = Endpoint(gateway, deadline, max_rows)
     if cors:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST"],
-                allow_headers=["Accept", "Content-Type"],
-                max_age=86400,
-            )
-        )
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.gateway = gateway
-    return app
+        endpoint = CORSMiddleware(endpoint, **cors_options)
+    return App(endpoint, starlette, gateway)

@@ -6,9 +6,13 @@ SIGKILL, the core is free at once, and a fresh worker takes its place. Workers a
 from a forkserver that has already imported pyoxigraph, so a replacement is ready in tens
 of milliseconds; none of them ever opened a store before the fork.
 
-Before each query a worker reads STORE/CURRENT and reopens the store when the generation
-changed, so a rebuild or an import while serving is picked up without a restart, and no
-query ever sees a half-written generation.
+Before each query a worker checks STORE/CURRENT (one ``stat``: a switch replaces the file)
+and reopens the store when the generation changed, so a rebuild or an import while serving
+is picked up without a restart, and no query ever sees a half-written generation.
+
+The gateway drives the pool from its event loop: each worker's pipe is read by an
+``asyncio.Protocol``, a query is a write and an awaited future, and its deadline a timer
+(docs/decisions/20261130-endpoint-fast-path-and-cache.md).
 
 Results are serialised in the worker with pyoxigraph's own writers, into a sink that
 counts rows and bytes and aborts past ``max_rows`` or ``max_bytes``: the worker's memory
@@ -17,12 +21,15 @@ stays bounded and the client gets an error, never a silently truncated result.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
-import threading
-import time
+import socket
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,45 +209,80 @@ def _open(root: Path):
     return generation, store.open_reader(root)
 
 
+def _pointer(root: Path) -> tuple[int, int] | None:
+    """A cheap fingerprint of STORE/CURRENT: os.replace gives every switch a new inode."""
+    try:
+        stat = os.stat(root / store.CURRENT)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def answer(reader, request: tuple) -> Reply:
+    """Run one ``(text, accept, max_rows, max_bytes)`` request on ``reader``; never raises."""
+    text, accept, max_rows, max_bytes = request
+    try:
+        result = reader.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        return serialise(result, accept, max_rows, max_bytes)
+    except SyntaxError as failure:
+        return error(400, f"SPARQL syntax error: {failure.msg or failure}")
+    except TooLarge as failure:
+        return error(
+            413,
+            f"{failure}: this endpoint does not return truncated results; "
+            "add LIMIT or narrow the query",
+        )
+    except OSError as failure:
+        return error(500, f"query failed: {failure}")
+    except RecursionError:
+        return error(400, "the query is nested too deeply")
+    except Exception as failure:  # noqa: BLE001 - one bad query must not end the worker
+        return error(500, f"query failed: {type(failure).__name__}: {failure}")
+
+
 def serve_forever(conn, root: str) -> None:
-    """The worker's loop: open the store, then answer one request at a time until EOF."""
+    """The worker's loop: open the store, then answer one request at a time until EOF.
+
+    Requests and replies are pickled frames on the pipe (``Connection.send_bytes``); a
+    reply is ``(status, content type, headers, body, generation)``, the generation being
+    the name of the store generation the query ran on (the gateway's cache key).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the gateway's to handle
     path = Path(root)
     try:
+        pointer = _pointer(path)
         generation, reader = _open(path)
     except Exception as failure:  # noqa: BLE001 - reported to the gateway
         conn.send(("failed", str(failure)))
         return
     conn.send(("ready", str(generation)))
+    dumps, loads = pickle.dumps, pickle.loads
     while True:
         try:
-            text, accept, max_rows, max_bytes = conn.recv()
+            request = loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        try:
-            now = store.current_generation(path)
-            if now != generation:
+        now = _pointer(path)
+        if now != pointer:  # a rebuild or an import switched generations: reopen
+            try:
                 old = reader
                 generation, reader = _open(path)
+                pointer = now
                 del old
-            result = reader.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-            reply = serialise(result, accept, max_rows, max_bytes)
-        except SyntaxError as failure:
-            reply = error(400, f"SPARQL syntax error: {failure.msg or failure}")
-        except TooLarge as failure:
-            reply = error(
-                413,
-                f"{failure}: this endpoint does not return truncated results; "
-                "add LIMIT or narrow the query",
-            )
-        except OSError as failure:
-            reply = error(500, f"query failed: {failure}")
-        except Exception as failure:  # noqa: BLE001 - one bad query must not end the worker
-            reply = error(500, f"query failed: {type(failure).__name__}: {failure}")
+            except Exception as failure:  # noqa: BLE001 - keep the old one, report
+                reply = error(500, f"query failed: cannot open the new generation: {failure}")
+                conn.send_bytes(dumps((*astuple(reply), generation.name)))
+                continue
+        reply = answer(reader, request)
         try:
-            conn.send(reply)
+            conn.send_bytes(dumps((*astuple(reply), generation.name), protocol=5))
         except (BrokenPipeError, OSError):
             return
+
+
+def astuple(reply: Reply) -> tuple:
+    """The fields of ``reply`` in order, as the pipe carries them."""
+    return reply.status, reply.content_type, reply.headers, reply.body
 
 
 # --- the pool, in the gateway process ---------------------------------------------------
@@ -258,48 +300,125 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _start(context, root: Path, start_timeout: float = 60.0):
+    """Start one worker process and wait for it to open the store (blocking)."""
+    conn, child = context.Pipe(duplex=True)
+    process = context.Process(
+        target=serve_forever, args=(child, str(root)), daemon=True, name="coopgraph-worker"
+    )
+    process.start()
+    child.close()
+
+    def fail(message: str) -> WorkerFailed:
+        with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
+            os.kill(process.pid, signal.SIGKILL)
+        process.join(5)
+        conn.close()
+        return WorkerFailed(message)
+
+    if not conn.poll(start_timeout):
+        raise fail("a query worker did not start in time")
+    try:
+        state, detail = conn.recv()
+    except EOFError:
+        raise fail("a query worker exited while starting") from None
+    if state != "ready":
+        raise fail(detail)
+    # the gateway speaks to the worker through asyncio from now on: take the socket
+    sock = socket.socket(fileno=os.dup(conn.fileno()))
+    conn.close()
+    sock.setblocking(False)
+    return process, sock
+
+
+_HEADER = struct.Struct("!i")
+_LONG = struct.Struct("!Q")
+
+
+class _Pipe(asyncio.Protocol):
+    """The gateway's end of one worker's pipe: frames as ``multiprocessing`` writes them.
+
+    At most one request is in flight; its reply resolves ``pending``. End of file (the
+    worker died or was killed) fails it with ``ConnectionError``.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.pending: asyncio.Future | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) < 4:
+            return
+        (size,) = _HEADER.unpack_from(self.buffer)
+        start = 4
+        if size == -1:  # a frame over 2 GB
+            if len(self.buffer) < 12:
+                return
+            (size,) = _LONG.unpack_from(self.buffer, 4)
+            start = 12
+        if len(self.buffer) < start + size:
+            return
+        frame = bytes(self.buffer[start : start + size])
+        del self.buffer[: start + size]
+        if self.pending is not None and not self.pending.done():
+            self.pending.set_result(frame)
+
+    def connection_lost(self, exc) -> None:
+        if self.pending is not None and not self.pending.done():
+            self.pending.set_exception(ConnectionError("the query worker's pipe closed"))
+
+    def send(self, payload: bytes) -> asyncio.Future:
+        assert self.transport is not None
+        self.pending = asyncio.get_running_loop().create_future()
+        self.transport.write(_HEADER.pack(len(payload)) + payload)
+        return self.pending
+
+
 class Worker:
-    """One worker process and the gateway's end of its pipe."""
+    """One worker process and the gateway's asyncio end of its pipe."""
 
-    def __init__(self, context, root: Path, start_timeout: float = 60.0):
-        self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=serve_forever, args=(child, str(root)), daemon=True, name="coopgraph-worker"
-        )
-        self.process.start()
-        child.close()
-        if not self.conn.poll(start_timeout):
-            self.kill()
-            raise WorkerFailed("a query worker did not start in time")
-        try:
-            state, detail = self.conn.recv()
-        except EOFError:
-            self.kill()
-            raise WorkerFailed("a query worker exited while starting") from None
-        if state != "ready":
-            self.kill()
-            raise WorkerFailed(detail)
+    def __init__(self, process, pipe: _Pipe):
+        self.process = process
+        self.pipe = pipe
+        self.killed = False
 
-    def ask(self, request: tuple, deadline: float) -> Reply | None:
-        """Send one request and wait for its reply; None when the deadline passed."""
-        self.conn.send(request)
-        if not self.conn.poll(deadline):
-            return None
-        return self.conn.recv()
+    @classmethod
+    async def start(cls, context, root: Path) -> Worker:
+        loop = asyncio.get_running_loop()
+        process, sock = await loop.run_in_executor(None, _start, context, root)
+        _, pipe = await loop.create_connection(_Pipe, sock=sock)
+        return cls(process, pipe)
+
+    async def ask(self, request: tuple) -> tuple:
+        """Send one request and wait for its reply tuple (ConnectionError if it dies)."""
+        frame = await self.pipe.send(pickle.dumps(request, protocol=5))
+        return pickle.loads(frame)
 
     def kill(self) -> None:
+        """SIGKILL the worker (the core is free at once) and close the pipe."""
+        self.killed = True
         with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
             os.kill(self.process.pid, signal.SIGKILL)
+        if self.pipe.transport is not None:
+            self.pipe.transport.close()
+
+    def reap(self) -> None:
+        """Wait for the killed process (blocking; run it off the event loop)."""
         self.process.join(5)
-        self.conn.close()
 
 
 class Pool:
-    """A fixed number of workers; ``call`` blocks while it uses one (run it in a thread).
+    """A fixed number of workers, driven from the gateway's event loop.
 
-    The caller (the gateway's admission control) makes sure at most ``size`` calls run at
-    once; ``call`` takes a free worker, so it never waits for one itself except while a
-    killed worker is being replaced.
+    ``call`` takes a free worker (waiting while a killed one is being replaced), sends the
+    request and awaits the reply under a timer: past the deadline the timer SIGKILLs the
+    worker, the pipe reaches end of file and the caller gets a 504. No thread is held
+    while a query runs; the only threads are the short-lived ones that start a worker.
     """
 
     def __init__(self, root: Path, size: int):
@@ -307,78 +426,144 @@ class Pool:
         self.size = size
         self.context = _context()
         self.free: list[Worker] = []
-        self.lock = threading.Condition()
+        self.busy: set[Worker] = set()
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.closed = False
         self.restarts = 0
-        for _ in range(size):
-            self.free.append(Worker(self.context, self.root))
+        self.starting: set[asyncio.Task] = set()
 
-    def _take(self) -> Worker:
-        with self.lock:
-            while not self.free:
-                if self.closed:
-                    raise WorkerFailed("the endpoint is shutting down")
-                self.lock.wait(1.0)
-            if self.closed:
-                raise WorkerFailed("the endpoint is shutting down")
+    async def start(self) -> None:
+        """Start every worker side by side; WorkerFailed when one cannot."""
+        started = await asyncio.gather(
+            *(Worker.start(self.context, self.root) for _ in range(self.size)),
+            return_exceptions=True,
+        )
+        failures = [s for s in started if isinstance(s, BaseException)]
+        for worker in started:
+            if isinstance(worker, Worker):
+                if failures:
+                    worker.kill()
+                else:
+                    self.free.append(worker)
+        if failures:
+            raise failures[0]
+
+    def idle(self) -> bool:
+        """True when a worker is free now."""
+        return bool(self.free)
+
+    @property
+    def waiting(self) -> int:
+        """Calls waiting for a worker (all were busy when they came)."""
+        return len(self.waiters)
+
+    async def _take(self) -> Worker:
+        """A free worker; callers that find none wait in line, first come first served."""
+        if self.free:
             return self.free.pop()
+        if self.closed:
+            raise WorkerFailed("the endpoint is shutting down")
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed a worker as it was cancelled
+                self._give(waiter.result())
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(waiter)
 
     def _give(self, worker: Worker) -> None:
-        with self.lock:
-            if self.closed:
-                worker.kill()
+        """Hand ``worker`` to the first caller in line, or put it back as free."""
+        if self.closed:
+            worker.kill()
+            return
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
                 return
-            self.free.append(worker)
-            self.lock.notify()
+        self.free.append(worker)
 
     def _replace(self, worker: Worker) -> None:
-        """Kill ``worker`` now (the core is free at once) and start another behind it."""
+        """Kill ``worker`` now and start another behind it, in the background."""
         worker.kill()
         self.restarts += 1
+        loop = asyncio.get_running_loop()
+        loop.run_in_executor(None, worker.reap)
 
-        def start() -> None:
+        async def start() -> None:
             delay = 0.1
             while not self.closed:
                 try:
-                    self._give(Worker(self.context, self.root))
+                    self._give(await Worker.start(self.context, self.root))
                     return
                 except WorkerFailed:
-                    time.sleep(delay)
+                    await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
 
-        threading.Thread(target=start, name="coopgraph-worker-restart", daemon=True).start()
+        task = loop.create_task(start())
+        self.starting.add(task)
+        task.add_done_callback(self.starting.discard)
 
-    def call(self, text: str, accept, max_rows: int, max_bytes: int, deadline: float) -> Reply:
+    async def call(
+        self, text: str, accept, max_rows: int, max_bytes: int, deadline: float
+    ) -> tuple[Reply, str | None]:
+        """Run one query in a worker: its reply and the generation it ran on."""
         try:
-            worker = self._take()
+            worker = await self._take()
         except WorkerFailed as failure:
-            return error(503, str(failure), **{"Retry-After": "5"})
+            return error(503, str(failure), **{"Retry-After": "5"}), None
+        self.busy.add(worker)
+        timer = asyncio.get_running_loop().call_later(deadline, worker.kill)
         try:
-            reply = worker.ask((text, accept, max_rows, max_bytes), deadline)
-        except (EOFError, OSError, BrokenPipeError):
+            status, media, headers, body, generation = await worker.ask(
+                (text, accept, max_rows, max_bytes)
+            )
+        except (ConnectionError, OSError, EOFError, pickle.UnpicklingError):
+            timed_out = worker.killed and not self.closed
+            self.busy.discard(worker)
             self._replace(worker)
             if self.closed:
-                return error(503, "the endpoint is shutting down", **{"Retry-After": "5"})
-            return error(500, "the query worker died; it has been replaced")
-        if reply is None:
+                return error(503, "the endpoint is shutting down", **{"Retry-After": "5"}), None
+            if timed_out:
+                return error(
+                    504,
+                    f"query exceeded the {deadline:g} s deadline and was stopped; "
+                    "narrow it or add LIMIT",
+                ), None
+            return error(500, "the query worker died; it has been replaced"), None
+        except BaseException:  # cancelled mid-query: the worker's state is unknown
+            self.busy.discard(worker)
             self._replace(worker)
-            return error(
-                504,
-                f"query exceeded the {deadline:g} s deadline and was stopped; "
-                "narrow it or add LIMIT",
-            )
+            raise
+        finally:
+            timer.cancel()
+        self.busy.discard(worker)
         self._give(worker)
-        return reply
+        return Reply(status, media, body, headers), generation
 
-    def close(self) -> None:
-        """Terminate every worker; calls in flight end with an error reply."""
-        with self.lock:
-            self.closed = True
-            workers, self.free = self.free, []
-            self.lock.notify_all()
+    async def close(self) -> None:
+        """Terminate every worker; calls in flight end with an error reply.
+
+        Replacements being started are waited for (at most 10 s): each is killed as it
+        comes up, so none outlives the gateway.
+        """
+        self.closed = True
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(WorkerFailed("the endpoint is shutting down"))
+        if self.starting:
+            await asyncio.wait(list(self.starting), timeout=10)
+        workers = list(self.busy) + self.free
+        self.free = []
         for worker in workers:
             worker.kill()
+        for worker in workers:
+            worker.reap()
 
     def pids(self) -> list[int]:
-        with self.lock:
-            return [w.process.pid for w in self.free]
+        return [w.process.pid for w in self.free] + [w.process.pid for w in self.busy]
