@@ -22,8 +22,9 @@ library queries declare their prefixes); prints queries/s, p50 and p99 latency, 
 each server's threads and RSS before and after (from /proc; coopgraph's include its worker
 processes). Then, on coopgraph, each hostile query followed at once by a simple one: the
 status and time of both. ``--soak S`` hammers the uncached coopgraph server for S seconds
-(the library queries, and one client sending a query that runs into the deadline) and
-prints threads and RSS every tenth of the run.
+(the library queries, one client sending a query that runs into the deadline, and imports
+into the served store one after another, each a new generation the workers must pick up)
+and prints threads and RSS every tenth of the run.
 """
 
 from __future__ import annotations
@@ -381,11 +382,34 @@ def hostile(server: Server) -> list[tuple[str, int, float, int, float]]:
     return rows
 
 
-def soak(server: Server, requests: list[bytes], clients: int, seconds: float) -> None:
-    """Hammer ``server`` for ``seconds`` with one deadline-bound client beside; sample."""
+#: What the soak imports over and over beside the queries (a small published file: each
+#: import writes a new store generation, which the endpoint's workers must pick up).
+SOAK_IMPORT = (
+    Path(__file__).resolve().parent.parent
+    / "tests"
+    / "fixtures"
+    / "import"
+    / "cow-states"
+    / "states.csv"
+)
+
+
+def soak(
+    server: Server, requests: list[bytes], clients: int, seconds: float, store_root: Path
+) -> None:
+    """Hammer ``server`` for ``seconds`` with one deadline-bound client and a loop of
+    imports into its store beside; sample threads and memory."""
     samples = [(0.0, footprint(server.process.pid))]
     stop = threading.Event()
     hostile_statuses: dict[int, int] = {}
+    imports = {"done": 0, "failed": 0}
+
+    def importer() -> None:
+        command = [sys.executable, "-m", "coopgraph.cli", "--store", str(store_root)]
+        command += ["import", "cow-states", str(SOAK_IMPORT)]
+        while not stop.is_set():
+            done = subprocess.run(command, capture_output=True, text=True)
+            imports["done" if done.returncode == 0 else "failed"] += 1
 
     def sampler() -> None:
         began = time.monotonic()
@@ -399,6 +423,7 @@ def soak(server: Server, requests: list[bytes], clients: int, seconds: float) ->
             hostile_statuses[status] = hostile_statuses.get(status, 0) + 1
 
     threads = [threading.Thread(target=sampler), threading.Thread(target=deadline_client)]
+    threads.append(threading.Thread(target=importer))
     for thread in threads:
         thread.start()
     result = hammer(server.port, requests, clients, seconds)
@@ -410,7 +435,8 @@ def soak(server: Server, requests: list[bytes], clients: int, seconds: float) ->
         f"\nsoak, {server.name}, {seconds:g} s: {clients} clients cycling through the bench "
         f"queries: {result['n']:,} queries, {result['qps']:.0f} q/s, p50 {result['p50']:.1f} ms, "
         f"p99 {result['p99']:.1f} ms, errors {result['errors']} {json.dumps(result['statuses'])}; "
-        f"beside them one client sending the cartesian COUNT: {json.dumps(hostile_statuses)}"
+        f"beside them one client sending the cartesian COUNT: {json.dumps(hostile_statuses)}, "
+        f"and imports into the store: {imports['done']} done, {imports['failed']} failed"
     )
     columns = ("t s", 6), ("gateway thr", 11), ("gateway MB", 10), ("procs", 5)
     columns += ("all thr", 7), ("all MB", 7)
@@ -523,7 +549,7 @@ def main() -> None:
             hostile_rows = hostile(target)
             if args.soak > 0:
                 requests = [get_request("/sparql", text) for text in bench_queries.values()]
-                soak(target, requests, args.clients, args.soak)
+                soak(target, requests, args.clients, args.soak, root)
     finally:
         for server in servers:
             server.stop()

@@ -20,6 +20,7 @@ Importing the same file twice gives the same graph (IRIs come from the rows' key
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -90,13 +91,16 @@ class _Parts:
 
     def __init__(self, folder: Path, count: int):
         self.paths = [folder / f"part-{i}.nq" for i in range(count)]
-        self.handles: list[IO[str]] = [p.open("w", encoding="utf-8") for p in self.paths]
+        self.handles: list[IO[str]] = []
+        with _writing(folder):
+            self.handles = [p.open("w", encoding="utf-8") for p in self.paths]
         self.lines = 0
         self._in_chunk = 0
         self._current = 0
 
     def write(self, lines: list[str]) -> None:
-        self.handles[self._current].writelines(lines)
+        with _writing(self.paths[self._current]):
+            self.handles[self._current].writelines(lines)
         self.lines += len(lines)
         self._in_chunk += len(lines)
         if self._in_chunk >= CHUNK:
@@ -104,8 +108,23 @@ class _Parts:
             self._current = (self._current + 1) % len(self.handles)
 
     def close(self) -> None:
-        for handle in self.handles:
-            handle.close()
+        for path, handle in zip(self.paths, self.handles, strict=False):
+            with _writing(path):
+                handle.close()
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing the import's temporary files (disk full, file too
+    large) into a one-line CoopgraphError; the store is not touched until they are done."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise CoopgraphError(
+            f"cannot write the import's temporary files (store unchanged): {reason}",
+            path=shown(path),
+        ) from None
 
 
 def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
@@ -191,7 +210,12 @@ def run(
         work = Path(tempfile.mkdtemp(prefix=f"coopgraph-import-{os.getpid()}-"))
     else:
         _remove_abandoned(root)
-        work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
+        except OSError as error:  # a read-only store directory
+            raise CoopgraphError(
+                f"cannot write the store: {error.strerror}", path=shown(root)
+            ) from None
     try:
         parts = _Parts(work, os.cpu_count() or 1)
         ctx = ImportContext(

@@ -76,6 +76,16 @@ def _post(url: str, form: list[tuple[str, str]], accept: str) -> bytes:
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+            partial = response.headers.get("X-SQL-State")
+            if partial:
+                # Virtuoso's "anytime" queries: past its MaxQueryExecutionTime it answers
+                # 200 with the rows found so far and says so only in these headers
+                raise CoopgraphError(
+                    "the endpoint answered with a partial result "
+                    f"({partial}: {response.headers.get('X-SQL-Message', 'time limit')}); "
+                    "raise its query time limit (Virtuoso: MaxQueryExecutionTime)",
+                    path=url,
+                )
             return response.read()
     except urllib.error.HTTPError as error:
         detail = error.read().decode("utf-8", "replace").strip().splitlines()

@@ -166,13 +166,26 @@ def write(root: Location, change: Callable[[ox.Store], None], *, from_empty: boo
                 os.fsync(handle.fileno())
             os.replace(pointer, root / CURRENT)
             _fsync_dir(root)
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(target, ignore_errors=True)
             with contextlib.suppress(OSError):
                 (root / f".{CURRENT}.{name}").unlink()
+            if isinstance(error, OSError):  # disk full, file too large, no permission
+                raise CoopgraphError(
+                    f"cannot write the store (nothing changed): {_reason(error)}",
+                    path=shown(root),
+                ) from None
             raise
         _prune(generations, keep_name=name)
         return target
+
+
+def _reason(error: OSError) -> str:
+    """The cause of an OSError in a few words: ``strerror``, or for Oxigraph's RocksDB
+    errors (no errno) the last clause, e.g. "File too large"."""
+    if error.strerror:
+        return error.strerror
+    return str(error).rsplit(": ", 1)[-1] or type(error).__name__
 
 
 #: Below this size N-Quads load in one piece: splitting pays only when parsing takes long.

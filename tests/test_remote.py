@@ -132,6 +132,10 @@ def virtuoso(directory: Path) -> Iterator[Server]:
             line = f"ServerPort = {sql_port}"
         elif key == "ServerPort" and section == "[HTTPServer]":
             line = f"ServerPort = {http_port}"
+        elif key in ("MaxQueryExecutionTime", "MaxQueryCostEstimationTime"):
+            line = f"{key} = 0"  # no "anytime" partial answers on a busy test machine
+        elif key == "ResultSetMaxRows":
+            line = f"{key} = 1000000"
         elif key == "DirsAllowed":
             line = f"DirsAllowed = ., {directory}"
         elif section == "[Plugins]" and key.startswith("Load"):

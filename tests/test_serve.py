@@ -597,3 +597,31 @@ def test_query_page_is_self_contained(served):
 def test_workers_are_separate_processes(served):
     assert len(served.workers) >= 2  # the worker pool (and the forkserver)
     assert os.getpid() not in served.workers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2fapp.py",
+        "/static/%2e%2e%2f%2e%2e%2fstore.py",
+        "/static/....//app.py",
+        "/../../../../etc/passwd",
+        "/static//etc/passwd",
+    ],
+)
+def test_query_page_serves_nothing_outside_its_folder(served, path):
+    """Path traversal sent as is (httpx would normalise ``..`` away): never a file of the
+    package or the system, and the endpoint answers the next query."""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as conn:
+        conn.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    assert status in (400, 404), answer[:300]
+    assert b"import " not in answer and b"root:" not in answer
+    assert served.get("ASK { }").status_code == 200

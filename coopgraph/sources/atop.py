@@ -102,15 +102,18 @@ def partial_date(
     if not row[month].strip():
         if row[day].strip():
             raise ValueError(f"{day} is given without {month}")
-        return (dt.date(y, 12, 31) if end else dt.date(y, 1, 1)), CG.Year
-    m = number(row, month)
-    d = number(row, day) if row[day].strip() else 0
+        m = d = 0
+    else:
+        m = number(row, month)
+        d = number(row, day) if row[day].strip() else 0
     try:
+        if not m:
+            return (dt.date(y, 12, 31) if end else dt.date(y, 1, 1)), CG.Year
         if not d:
             last = calendar.monthrange(y, m)[1] if 1 <= m <= 12 else 0
             return dt.date(y, m, last if end else 1), CG.Month
         return dt.date(y, m, d), CG.Day
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # OverflowError: a year past C's long
         raise ValueError(f"{year}/{month}/{day} {y}/{m}/{d or ''}: {error}") from None
 
 

@@ -59,7 +59,7 @@ class CowStates:
             code = int(row["ccode"])
             start = dt.date(int(row["styear"]), int(row["stmonth"]), int(row["stday"]))
             end = dt.date(int(row["endyear"]), int(row["endmonth"]), int(row["endday"]))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # OverflowError: a year past C's long
             raise RowError(f"not a COW code or date: {error}", line) from None
         if end < start:
             raise RowError(f"spell ends ({end}) before it starts ({start})", line)

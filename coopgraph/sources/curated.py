@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -67,6 +68,8 @@ FIGURES = {
     "deal-value": CG.DealValue,
     "delivery": CG.Delivery,
 }
+#: A US fiscal year as the Greenbook writes it; 1976TQ is the transition quarter.
+_FISCAL_YEAR = re.compile(r"^[0-9]{4}(TQ)?$")
 PRECISIONS = {"day": CG.Day, "month": CG.Month, "year": CG.Year}
 SCHEMES = {"iso3166-1", "iso3166-3", "cow", "cow-abb", "wikidata", "name"}
 #: Identifiers of an alliance in the field's datasets: ATOP's atopid and COW Formal
@@ -165,9 +168,12 @@ def read_rows(path: Path, columns: list[str]) -> Iterator[Row]:
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:  # unreadable: no permission, a directory, an I/O error
+        raise CoopgraphError(f"cannot read file: {error.strerror}", path=shown(path)) from None
     return digest.hexdigest()
 
 
@@ -508,6 +514,15 @@ class _Curated:
         self.out.link(a, CG.donor, donor)
         self.out.link(a, CG.recipient, recipient)
         self.out.interval(a, row)
+        if row["fiscal_year"]:  # project.py reads its year from the first four characters
+            if not _FISCAL_YEAR.match(row["fiscal_year"]):
+                raise row.fail(
+                    f"fiscal_year: '{row['fiscal_year']}' is not a fiscal year (YYYY or 1976TQ)"
+                )
+            try:
+                dates.check_year(int(row["fiscal_year"][:4]))
+            except ValueError as error:
+                raise row.fail(f"fiscal_year: {error}") from None
         self.out.text(a, CG.fiscalYear, row["fiscal_year"])
         self.out.link(a, CG.aidType, _choice(row, "type", AID_TYPES))
         self.out.text(a, CG.programme, row["programme"])

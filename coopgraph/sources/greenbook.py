@@ -53,12 +53,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from coopgraph import ids
+from coopgraph import dates, ids
 from coopgraph import ntriples as nt
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
-from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
+from coopgraph.sources import (
+    READ_ERRORS,
+    ImportContext,
+    RowError,
+    csv_rows,
+    dataset_source,
+    importer,
+)
 
 DCT = PREFIXES["dcterms"]
 SOURCE_ID = "usaid-greenbook"
@@ -134,6 +141,8 @@ def fiscal_period(text: str, line: int) -> tuple[str, int, dt.date, dt.date]:
     if not (text.isdigit() and len(text) == 4):
         raise RowError(f"Fiscal Year: '{text}' is not a fiscal year", line)
     year = int(text)
+    if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:  # year 0000 has no date
+        raise RowError(f"Fiscal Year: {text} is outside {dates.MIN_YEAR}-{dates.MAX_YEAR}", line)
     if year >= 1977:
         return text, year, dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
     return text, year, dt.date(year - 1, 7, 1), dt.date(year, 6, 30)
@@ -251,12 +260,18 @@ class Greenbook:
 
 
 def _is_xlsx(raw: BinaryIO) -> bool:
-    """True when the file (gunzipped if need be) is a zip archive, as an .xlsx is."""
+    """True when the file (gunzipped if need be) is a zip archive, as an .xlsx is.
+
+    A broken gzip stream is not a workbook: False, and ``csv_rows`` reports it with its
+    location."""
     start = raw.read(4)
     if start[:2] == b"\x1f\x8b":
         raw.seek(0)
-        with gzip.GzipFile(fileobj=raw) as unzipped:
-            start = unzipped.read(4)
+        try:
+            with gzip.GzipFile(fileobj=raw) as unzipped:
+                start = unzipped.read(4)
+        except READ_ERRORS:
+            start = b""
     raw.seek(0)
     return start == b"PK\x03\x04"
 
@@ -272,10 +287,10 @@ def xlsx_rows(raw: BinaryIO, path: Path) -> Iterator[tuple[int, dict[str, str]]]
             "reading the .xlsx needs openpyxl: pip install 'coopgraph[xlsx]' (or give the CSV)",
             path=shown(path),
         ) from None
-    data = raw.read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
     try:
+        data = raw.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a broken workbook
         raise CoopgraphError(f"cannot read the workbook: {error}", path=shown(path)) from None

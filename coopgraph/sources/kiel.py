@@ -143,7 +143,7 @@ class KielUkraineSupportTracker:
         try:
             year, month = int(row["year"]), int(row["month"])
             first = dt.date(year, month, 1)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a year past C's long
             raise RowError(f"not a year and month: '{row['year']}-{row['month']}'", line) from None
         last = first.replace(day=calendar.monthrange(year, month)[1])
         amounts = {column: _amount(row, column, line) for column in (*TYPES, FINANCIAL)}

@@ -50,7 +50,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
 
-from coopgraph import ids
+from coopgraph import dates, ids
 from coopgraph import ntriples as nt
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
@@ -112,7 +112,10 @@ def _year(value: str, column: str, line: int) -> int:
     value = value.strip()
     if not re.fullmatch(r"\d{4}", value):
         raise RowError(f"{column}: '{value}' is not a year", line)
-    return int(value)
+    try:
+        return dates.check_year(int(value))
+    except ValueError as error:  # year 0000 has no date
+        raise RowError(f"{column}: {error}", line) from None
 
 
 def _year_span(quads: list[str], subject: str, first: int, last: int | None, g: str) -> None:
@@ -235,7 +238,9 @@ class SipriTradeRegister:
             raise RowError("a deal needs a recipient and a supplier", line)
         ordered = _year(row["Year of order"], "Year of order", line)
         delivery_text = " ".join(row["Year(s) of delivery"].split())
-        delivered_years = [int(y) for y in YEAR.findall(delivery_text)]
+        delivered_years = [
+            _year(y, "Year(s) of delivery", line) for y in YEAR.findall(delivery_text)
+        ]
         if delivery_text and not delivered_years:
             raise RowError(f"Year(s) of delivery: '{delivery_text}' holds no year", line)
         per_unit = _decimal(row["SIPRI TIV per unit"], "SIPRI TIV per unit", line)
