@@ -33,11 +33,16 @@ def blocs(G: nx.Graph, *, method: str = "louvain", seed: int = SEED) -> list[set
     >>> G.add_edge("C", "D", weight=0.1)
     >>> [sorted(b) for b in blocs(G)]
     [['A', 'B', 'C'], ['D', 'E', 'F']]
+
+    Ties that all weigh 0 (aid cut to nothing in a what-if) leave every node alone:
+
+    >>> [sorted(b) for b in blocs(nx.Graph([("A", "B", {"weight": 0})]))]
+    [['A'], ['B']]
     """
     if method not in METHODS:
         raise ValueError(f"unknown method '{method}' (one of: {', '.join(METHODS)})")
     H = G.to_undirected() if G.is_directed() else G
-    if H.number_of_edges() == 0:
+    if H.size(weight="weight") == 0:  # no ties, or only ties of weight 0 (Q is undefined)
         parts: Iterable[set] = ({n} for n in H)
     elif method == "louvain":
         parts = nx.community.louvain_communities(H, weight="weight", seed=seed)
@@ -58,7 +63,7 @@ def membership(partition: list[set[Any]]) -> dict[Any, int]:
 def modularity(G: nx.Graph, partition: list[set[Any]]) -> float:
     """Newman-Girvan modularity Q of ``partition`` on ``G`` (weighted, undirected view)."""
     H = G.to_undirected() if G.is_directed() else G
-    if H.number_of_edges() == 0:
+    if H.size(weight="weight") == 0:
         return 0.0
     return float(nx.community.modularity(H, partition, weight="weight"))
 

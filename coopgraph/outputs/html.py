@@ -71,7 +71,7 @@ class View:
     embeds the page in an iframe).
     """
 
-    html: str
+    html: str = field(repr=False)  # a notebook's text/plain output stays one line
     title: str
     figures: dict[str, Any] = field(default_factory=dict)
 
