@@ -9,8 +9,11 @@ out. Run from the venv the tests passed in:
 from __future__ import annotations
 
 import re
+import sys
 from importlib import metadata
+from pathlib import Path
 
+import tomllib
 from packaging.requirements import Requirement
 
 HEADER = """\
@@ -47,6 +50,36 @@ def pins(root: str = "coopgraph", extras: set[str] = EXTRAS) -> list[str]:
     return [f"{dists[n].metadata['Name']}=={dists[n].version}" for n in names]
 
 
+LOWEST_HEADER = """\
+# The lowest versions pyproject.toml allows for coopgraph's own requirements and its test
+# extras (each lower bound as a pin); the tests pass with them too:
+#   python3 -m venv /tmp/lowest
+#   /tmp/lowest/bin/pip install -e '.[test]' -c constraints-lowest.txt
+#   /tmp/lowest/bin/python -m pytest -n auto --dist loadfile
+# Regenerate after changing a bound:
+#   python scripts/constraints.py --lowest > constraints-lowest.txt"""
+
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+
+def lowest(pyproject: Path = PYPROJECT) -> list[str]:
+    """``name==lower bound`` of each requirement of coopgraph and its ``test`` extra."""
+    with pyproject.open("rb") as handle:
+        project = tomllib.load(handle)["project"]
+    pinned = {}
+    for text in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        req = Requirement(text)
+        floor = [spec.version for spec in req.specifier if spec.operator == ">="]
+        if floor:
+            pinned[_norm(req.name)] = f"{req.name}=={floor[0]}"
+    return [pinned[name] for name in sorted(pinned)]
+
+
 if __name__ == "__main__":
-    print(HEADER)
-    print("\n".join(pins()))
+    if sys.argv[1:] == ["--lowest"]:
+        print(LOWEST_HEADER)
+        print("\n".join(lowest()))
+    else:
+        print(HEADER)
+        print("\n".join(pins()))

@@ -236,3 +236,21 @@ def test_hostile_text_in_every_column_never_reaches_a_page_as_markup(
     outside = re.sub(r'<script[^>]*id="graph-data"[^>]*>.*?</script>', "", page, flags=re.S)
     # outside it (the page title) only HTML-escaped
     assert outside.count('alert("XSS') == outside.count('&lt;script&gt;alert("XSS')
+
+
+@pytest.mark.parametrize("digits", ["²²²²", "٣٠٠", "１２"])
+def test_non_ascii_digits_are_refused_with_their_line(tmp_path, digits):
+    """``str.isdigit`` accepts superscripts that ``int`` refuses (hypothesis found '²²²²'
+    at the lower bounds of the dependencies): every count must be ASCII digits."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    path = data / "participations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    fields[5] = digits  # peak_troops
+    lines[1] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CoopgraphError) as info:
+        api.build(tmp_path / "store", data=data)
+    assert "participations.csv:2: peak_troops" in str(info.value)
+    assert not store.exists(tmp_path / "store")

@@ -222,7 +222,7 @@ def _years(row: Row) -> dict[str, int]:
     years = {}
     for column in ("start_year", "end_year"):
         if row[column]:
-            if not row[column].isdigit():
+            if not (row[column].isascii() and row[column].isdigit()):
                 raise row.fail(f"{column}: '{row[column]}' is not a year")
             try:
                 years[column] = dates.check_year(int(row[column]))
@@ -336,7 +336,7 @@ class _Curated:
         elif scheme == "cow-abb":
             self.out.text(n, CG.cowAbbreviation, code)
         elif scheme == "wikidata":
-            if not (code.startswith("Q") and code[1:].isdigit()):
+            if not (code.startswith("Q") and code[1:].isascii() and code[1:].isdigit()):
                 raise row.fail(f"code: '{code}' is not a Wikidata Q-id")
             self.out.link(n, CG.wikidata, WD + code)
         elif scheme == "name":
@@ -354,7 +354,7 @@ class _Curated:
                     self.out.add(a, CG.toYear, nt.integer(int(row["end_year"])))
                 self.out.link(a, DCT + "source", ids.source(row["source"]))
         else:  # cow
-            if not code.isdigit():
+            if not (code.isascii() and code.isdigit()):
                 raise row.fail(f"code: COW code '{code}' is not a number")
             a = ids.fact("cow-code", row["nation"], code, row["start_year"])
             self.out.link(n, CG.cowCode, a)
@@ -409,7 +409,7 @@ class _Curated:
             row, "organisation", self.organisations, "organisation", "organisations"
         )
         prop = _choice(row, "scheme", ORGANISATION_SCHEMES)
-        if not row["code"].isdigit():
+        if not (row["code"].isascii() and row["code"].isdigit()):
             raise row.fail(f"code: '{row['code']}' is not a number")
         self._unique(row, "organisation code", organisation, row["scheme"], row["code"])
         self._ref(row, "source", self.sources, "source", "sources")
@@ -492,7 +492,7 @@ class _Curated:
         self.out.link(p, CG.role, _choice(row, "role", ROLES))
         self.out.interval(p, row)
         if row["peak_troops"]:
-            if not row["peak_troops"].isdigit():
+            if not (row["peak_troops"].isascii() and row["peak_troops"].isdigit()):
                 raise row.fail(f"peak_troops: '{row['peak_troops']}' is not a whole number")
             self.out.add(p, CG.peakTroops, nt.integer(int(row["peak_troops"])))
         if row["peak_troops_date"]:

@@ -138,7 +138,7 @@ def fiscal_period(text: str, line: int) -> tuple[str, int, dt.date, dt.date]:
         return "1976TQ", 1976, dt.date(1976, 7, 1), dt.date(1976, 9, 30)
     if text.endswith(".0"):  # a float column written by a spreadsheet
         text = text[:-2]
-    if not (text.isdigit() and len(text) == 4):
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise RowError(f"Fiscal Year: '{text}' is not a fiscal year", line)
     year = int(text)
     if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:  # year 0000 has no date

@@ -130,7 +130,7 @@ class KielUkraineSupportTracker:
         row = rows[0][1]
         ctx.state["release_label"] = row["label"].strip()
         date = row["date"].strip()
-        if len(date) >= 4 and date[:4].isdigit():
+        if len(date) >= 4 and (date[:4].isascii() and date[:4].isdigit()):
             ctx.state["release_year"] = date[:4]
         yield []
 

@@ -280,7 +280,7 @@ class SipriTradeRegister:
             ("Number ordered", CG.numberOrdered),
             ("Number delivered", CG.numberDelivered),
         ):
-            if row[column].strip().isdigit():
+            if row[column].strip().isascii() and row[column].strip().isdigit():
                 quads.append(nt.quad(a, predicate, nt.integer(int(row[column])), g))
         for predicate, value in ((CG.tivPerUnit, per_unit), (CG.tivOrder, order_tiv)):
             if value is not None:
