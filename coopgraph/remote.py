@@ -4,7 +4,7 @@ When a group's data outgrows one machine it shares one server (Oxigraph server, 
 Fuseki, QLever, GraphDB: DESIGN.md, "Serving and scale") and every coopgraph command talks
 to it with ``--endpoint URL`` (and ``--update-endpoint URL`` for the commands that write).
 ``RemoteStore`` answers the few calls coopgraph makes on a pyoxigraph ``Store``
-(``query``, ``named_graphs``, ``quads_for_pattern``, ``dump``) over the SPARQL 1.1
+(``query``, ``named_graphs``, ``quads_for_pattern``) over the SPARQL 1.1
 Protocol, so the rest of the code does not know which store it reads.
 
 Reading. coopgraph keeps every fact in a named graph under ``ids.GRAPH``; the endpoint may
@@ -212,12 +212,6 @@ class RemoteStore:
             quads.append(ox.Quad(found["s"], found["p"], found["o"], found["g"]))
         return quads
 
-    def dump(self, *, format: ox.RdfFormat, from_graph: ox.NamedNode) -> bytes:  # noqa: A002
-        triples = self.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {from_graph} {{ ?s ?p ?o }} }}"
-        )
-        return ox.serialize(triples, format=format) or b""
-
     def has_data(self) -> bool:
         return bool(self.graph_names())
 
@@ -321,9 +315,6 @@ class RemoteWriter(RemoteStore):
     def keep(self, graph: str) -> None:
         """Keep ``graph`` as it is through a build (an imported source's graph)."""
         self.kept.add(graph)
-
-    def flush(self) -> None:
-        pass
 
     def commit(self) -> None:
         """Make the staged change current in one update request."""

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 
 from coopgraph import api, ids, queries, store
 from coopgraph.cli import main
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.remote import STAGING, Endpoint, RemoteStore
 from tests.conftest import FIXTURE_DATA
 from tests.test_library_golden import GOLDEN, NAMES, as_csv, normalised, rows
@@ -333,5 +333,5 @@ def test_cli_errors_for_endpoints():
 
 
 def test_build_needs_the_update_endpoint(oxigraph_library):
-    with pytest.raises(Exception, match="--update-endpoint"):
+    with pytest.raises(UsageError, match="--update-endpoint"):
         api.build(Endpoint(oxigraph_library.query), data=FIXTURE_DATA)
