@@ -11,6 +11,9 @@ Servers, each started once on the same store (the current generation), side by s
 - ``coopgraph`` and ``coopgraph (no cache)``: ``coopgraph serve`` with every guard on
   (``--deadline``, admission queue, row and byte caps, SERVICE refused), with the result
   cache (``--cache-mb``) and with ``cache_mb=0``;
+- ``floor``: bench/floor_server.py, the same uvicorn in front of ``--workers`` processes that
+  answer a constant without parsing or running anything: the most any endpoint of this
+  design can do on the machine, to read coopgraph's figures against;
 - ``oxigraph``: ``oxigraph serve-read-only --union-default-graph`` (PyPI ``oxigraph``);
 - ``rdflib-endpoint``: an rdflib ``Dataset(default_union=True)`` holding the store's quads,
   served by rdflib-endpoint (PyPI ``rdflib-endpoint``) on uvicorn.
@@ -460,7 +463,7 @@ def main() -> None:
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of soak (0: none)")
     parser.add_argument(
         "--servers",
-        default="coopgraph,coopgraph-nocache,oxigraph,rdflib-endpoint",
+        default="coopgraph,coopgraph-nocache,floor,oxigraph,rdflib-endpoint",
         help="comma-separated subset of the default",
     )
     args = parser.parse_args()
@@ -509,6 +512,9 @@ def main() -> None:
         elif name == "coopgraph-nocache":
             options = json.dumps({**guards, "cache_mb": 0})
             servers.append(Server(name, [*argv["coopgraph"], options, "PORT"], "/sparql"))
+        elif name == "floor":
+            floor = [sys.executable, str(Path(__file__).with_name("floor_server.py"))]
+            servers.append(Server(name, [*floor, "PORT", str(args.workers)], "/sparql"))
         elif name == "oxigraph":
             servers.append(Server(name, argv["oxigraph"], "/query"))
         elif name == "rdflib-endpoint":

@@ -10,11 +10,12 @@ run and results are serialised in the workers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import re
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -114,6 +115,37 @@ def refusal(text: str, bare: str | None = None) -> str | None:
     return None
 
 
+#: Query texts up to this length have their screening remembered (``screen``): a dict
+#: lookup instead of the regular expressions, for the queries tools send again and again.
+SCREEN_MEMO_CHARS = 4096
+
+
+@functools.lru_cache(maxsize=1024)
+def _screen(text: str) -> tuple[str | None, bool]:
+    try:
+        bare = keywords(text)
+    except (ValueError, OverflowError):
+        return "the query holds an invalid \\u escape", False
+    return refusal(text, bare), cacheable(bare)
+
+
+def screen(text: str) -> tuple[str | None, bool]:
+    """Why ``text`` is refused before it runs (or None), and whether its answer may be kept.
+
+    The answer depends on the text alone, so it is remembered for the last 1,024 texts of
+    up to SCREEN_MEMO_CHARS characters (at most about 4 MB); longer texts are screened
+    each time. The query itself still runs in a worker every time.
+
+    >>> screen("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")[0].startswith("SERVICE")
+    True
+    >>> screen("SELECT (RAND() AS ?r) {}")
+    (None, False)
+    """
+    if len(text) <= SCREEN_MEMO_CHARS:
+        return _screen(text)
+    return _screen.__wrapped__(text)
+
+
 # --- reading a request ------------------------------------------------------------------
 
 
@@ -160,7 +192,10 @@ async def read_query(
 
     ``receive`` is the ASGI callable the body is read from (for POST).
     """
-    params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
+    if method != "POST" and query_string.startswith("query=") and "&" not in query_string:
+        params = {"query": [unquote_plus(query_string[6:])]}  # what parse_qs gives, faster
+    else:
+        params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
     query = None
     if method == "POST":
         media = content_type.split(";")[0].strip().lower()
@@ -388,11 +423,17 @@ class Gateway:
                 **{"Retry-After": str(max(1, round(self.deadline / 4)))},
             )
         reply, generation = await pool.call(
-            text, parse_accept(accept), self.max_rows, self.max_bytes, self.deadline
+            text, _ranges(accept), self.max_rows, self.max_bytes, self.deadline
         )
         if keep and self.cache is not None and reply.status == 200:
             self.cache.put(generation, text, accept, reply, len(reply.body))
         return reply
+
+
+@functools.lru_cache(maxsize=256)
+def _ranges(accept: str) -> tuple[tuple[str, float], ...]:
+    """``parse_accept`` of a header, remembered: clients send the same few headers."""
+    return tuple(parse_accept(accept))
 
 
 def _respond(reply: Reply) -> Response:
@@ -466,16 +507,11 @@ class Endpoint:
         if not text.strip():
             await _send(send, error(400, "the query is empty"), head=head)
             return
-        try:
-            bare = keywords(text)
-        except (ValueError, OverflowError):
-            await _send(send, error(400, "the query holds an invalid \\u escape"), head=head)
-            return
-        why = refusal(text, bare)
+        why, keep = screen(text)
         if why is not None:
             await _send(send, error(400, why), head=head)
             return
-        reply = await gateway.run(text, accept, keep=cacheable(bare))
+        reply = await gateway.run(text, accept, keep=keep)
         cache = "miss" if gateway.cache is not None and reply.status == 200 else None
         await _send(send, reply, cache, head=head)
 
