@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -250,6 +252,8 @@ def merged(results: list[dict]) -> dict:
         "errors": sum(statuses.values()),
         "statuses": statuses,
         "caches": caches,
+        "server_cpu": sum(r.get("server_cpu", 0.0) for r in results),
+        "client_cpu": sum(r.get("client_cpu", 0.0) for r in results),
     }
 
 
@@ -281,6 +285,24 @@ def children(pid: int) -> list[int]:
             found += new
             todo += new
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and of every descendant alive now."""
+    total = 0.0
+    for one in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def own_cpu_seconds() -> float:
+    """User and system CPU seconds of this process (the load generator) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def footprint(pid: int) -> dict:
@@ -451,6 +473,11 @@ def soak(
         )
 
 
+def per_query(result: dict, key: str) -> str:
+    """CPU milliseconds per answered query, as text for the table."""
+    return f"{result[key] * 1000 / result['n']:.3f}" if result["n"] else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="a built store (default: build data/)")
@@ -535,9 +562,11 @@ def main() -> None:
                 for server in servers:
                     request = get_request(server.path, text)
                     seconds = args.seconds / args.rounds
-                    slices[server.name].append(
-                        hammer(server.port, [request], args.clients, seconds)
-                    )
+                    server_cpu, client_cpu = cpu_seconds(server.process.pid), own_cpu_seconds()
+                    result = hammer(server.port, [request], args.clients, seconds)
+                    result["server_cpu"] = cpu_seconds(server.process.pid) - server_cpu
+                    result["client_cpu"] = own_cpu_seconds() - client_cpu
+                    slices[server.name].append(result)
             for server in servers:
                 result = merged(slices[server.name])
                 rows.append((label, server.name, result))
@@ -570,14 +599,15 @@ def main() -> None:
         f"{' '.join(load_before)} before, {' '.join(load_after)} after (the clients included)\n"
     )
     header = f"| {'query':34} | {'server':17} | {'queries':>8} | {'q/s':>6} | {'p50 ms':>7} "
-    header += f"| {'p99 ms':>7} | errors |"
+    header += f"| {'p99 ms':>7} | errors | server CPU ms/q | client CPU ms/q |"
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for label, server, r in rows:
         errors = f"{r['errors']}" + (f" {json.dumps(r['statuses'])}" if r["errors"] else "")
         print(
             f"| {label:34} | {server:17} | {r['n']:>8} | {r['qps']:>6.0f} | {r['p50']:>7.1f} "
-            f"| {r['p99']:>7.1f} | {errors:>6} |"
+            f"| {r['p99']:>7.1f} | {errors:>6} | {per_query(r, 'server_cpu'):>14} "
+            f"| {per_query(r, 'client_cpu'):>15} |"
         )
     print("\nthreads and RSS, before and after the runs above:")
     for name, (before, after) in footprints.items():
