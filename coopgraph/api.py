@@ -138,6 +138,36 @@ def layer(
     raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join((*LAYERS, *MORE_LAYERS))})")
 
 
+def layer_series(
+    store_path: Path,
+    name: str,
+    first: int,
+    last: int,
+    *,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    weights: dict[str, float] | None = None,
+) -> dict[int, Any]:
+    """The graph of layer ``name`` in every year ``first``..``last``, as ``layer`` gives
+    each: the alliance, aid, arms and operations layers from one query for the whole span
+    (a time series of decades in seconds), the others year by year."""
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    reader = store.open_reader(store_path)
+    graphs = scope(store_path, sources)
+    if name == "alliances":
+        weights = weights or project.COMMITMENT_WEIGHTS
+        return project.alliance_layers(reader, first, last, graphs=graphs, weights=weights)
+    if name in ("aid", "arms"):
+        unit = "USD" if name == "aid" else "SIPRI-TIV"
+        return project.aid_layers(reader, first, last, unit=unit, graphs=graphs)
+    if name == "operations":
+        return project.operations_layers(reader, first, last, graphs=graphs)
+    return {
+        year: layer(store_path, name, year, sources=sources, weights=weights)
+        for year in range(first, last + 1)
+    }
+
+
 def loaded_names(store_path: Path) -> set[str]:
     """Names of the sources the store holds."""
     from coopgraph.importer import loaded_sources
@@ -187,12 +217,17 @@ def metrics(
     states = project.state_years(reader)
     last = last if last is not None else year
     graphs = scope(store_path, sources)
-    # the aid and arms layers of every year from one query each
-    series = {}
+    # every year's layers from one query per layer (aid and arms share theirs)
+    series: dict[str, dict[int, Any]] = {}
+    flows = None
+    if "aid" in layers or "arms" in layers:
+        flows = project.aid_flows(reader, year - window + 1, last, graphs=graphs)
     for name in layers:
         if name in ("aid", "arms"):
             unit = "USD" if name == "aid" else "SIPRI-TIV"
-            yearly = project.aid_layers(reader, year - window + 1, last, unit=unit, graphs=graphs)
+            yearly = project.aid_layers(
+                reader, year - window + 1, last, unit=unit, graphs=graphs, flows=flows
+            )
             series[name] = {
                 y: project.window_sum([yearly[w] for w in range(y - window + 1, y + 1)])
                 for y in range(year, last + 1)
@@ -203,14 +238,14 @@ def metrics(
                     reader, year, graphs=graphs, date=date, weights=weights
                 )
             }
+        else:
+            series[name] = layer_series(
+                store_path, name, year, last, sources=sources, weights=weights
+            )
     rows: list[dict[str, Any]] = []
     for y in range(year, last + 1):
         for name in layers:
-            graph = (
-                series[name][y]
-                if name in series
-                else layer(store_path, name, y, sources=sources, weights=weights)
-            )
+            graph = series[name][y]
             try:
                 table = centrality_table(graph, backend=backend)
             except ImportError as error:
@@ -601,8 +636,9 @@ def blocs(
         raise UsageError(f"unknown method '{method}' (one of: {', '.join(bloc_metrics.METHODS)})")
     states = project.state_years(store.open_reader(store_path))
     rows: list[dict[str, Any]] = []
-    for year in range(first, (last if last is not None else first) + 1):
-        graph = _with_all_states(layer(store_path, name, year, sources=sources), states, year)
+    last = last if last is not None else first
+    for year, graph in layer_series(store_path, name, first, last, sources=sources).items():
+        graph = _with_all_states(graph, states, year)
         partition = bloc_metrics.blocs(graph, method=method)
         q = bloc_metrics.modularity(graph, partition)
         for number, part in enumerate(partition, start=1):
@@ -685,8 +721,7 @@ def dependence(
     last = last if last is not None else first
     amounts: dict[tuple[str, str], float] = {}
     labels: dict[str, str] = {}
-    for year in range(first, last + 1):
-        graph = layer(store_path, name, year, sources=sources)
+    for graph in layer_series(store_path, name, first, last, sources=sources).values():
         labels.update({n: d.get("label", n) for n, d in graph.nodes(data=True)})
         for donor, recipient, d in graph.edges(data=True):
             if d["amount"] > 0:

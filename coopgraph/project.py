@@ -92,14 +92,58 @@ def alliance_layer(
     memberships to leave out, for what-if questions. With ``date`` the layer is the one
     in force on that day (DESIGN.md's as-of mode) instead of in the year.
     """
+    if date is not None:
+        found = rows(store, "memberships-on-date", graphs, date=date.isoformat())
+        return _alliance_graph(found, year, weights, leave, date=date)
+    return alliance_layers(store, year, year, weights=weights, graphs=graphs, leave=leave)[year]
+
+
+def alliance_layers(
+    store: ox.Store,
+    first: int,
+    last: int,
+    *,
+    weights: Mapping[str, float] = COMMITMENT_WEIGHTS,
+    graphs: Sequence[str] | None = None,
+    leave: Collection[tuple[str, str]] = (),
+) -> dict[int, nx.Graph]:
+    """The alliance layer (see ``alliance_layer``) of every year ``first``..``last``, from
+    one run of the ``memberships-in-span`` query: a membership belongs to each year from
+    its start's to its end's (to ``last`` when it has not ended)."""
+    found = rows(store, "memberships-in-span", graphs, **{"from": first, "to": last})
+    return {
+        year: _alliance_graph(
+            [row for row in found if _in_year(row["start"], row["end"], year)],
+            year,
+            weights,
+            leave,
+        )
+        for year in range(first, last + 1)
+    }
+
+
+def _in_year(start: dt.date, end: dt.date | None, year: int) -> bool:
+    """True when the period from ``start`` to ``end`` (None: still running) touches ``year``.
+
+    >>> _in_year(dt.date(1999, 3, 12), None, 1999), _in_year(dt.date(1955, 5, 14),
+    ...     dt.date(1991, 7, 1), 1992)
+    (True, False)
+    """
+    return start.year <= year and (end is None or end.year >= year)
+
+
+def _alliance_graph(
+    found: Sequence[Mapping[str, Any]],
+    year: int,
+    weights: Mapping[str, float],
+    leave: Collection[tuple[str, str]],
+    *,
+    date: dt.date | None = None,
+) -> nx.Graph:
+    """The alliance layer from its membership rows (in the library queries' order)."""
     members: dict[str, set[str]] = {}
     commitment: dict[str, str] = {}
     graph = nx.Graph(layer="alliances", year=year, date=date)
-    found = (
-        rows(store, "memberships-on-date", graphs, date=date.isoformat())
-        if date is not None
-        else rows(store, "memberships-in-year", graphs, year=year)
-    )
     for row in found:
         graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
         if (row["alliance_id"], row["code"]) in leave:
@@ -161,6 +205,13 @@ def aid_layer(
     return aid_layers(store, year, year, unit=unit, graphs=graphs)[year]
 
 
+def aid_flows(
+    store: ox.Store, first: int, last: int, *, graphs: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the ``aid-flows-in-span`` query: every aid record active in the span."""
+    return rows(store, "aid-flows-in-span", graphs, **{"from": first, "to": last})
+
+
 def aid_layers(
     store: ox.Store,
     first: int,
@@ -168,10 +219,13 @@ def aid_layers(
     *,
     unit: str = "USD",
     graphs: Sequence[str] | None = None,
+    flows: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[int, nx.DiGraph]:
     """The aid layer (see ``aid_layer``) of every year ``first``..``last``, from one run of
-    the ``aid-flows-in-span`` query."""
-    flows = rows(store, "aid-flows-in-span", graphs, **{"from": first, "to": last})
+    the ``aid-flows-in-span`` query (or from ``flows``, that query's rows for a span
+    holding this one, so that the aid and arms layers can share one run)."""
+    if flows is None:
+        flows = aid_flows(store, first, last, graphs=graphs)
     layers = {
         year: nx.DiGraph(layer="aid", year=year, unit=unit) for year in range(first, last + 1)
     }
@@ -237,21 +291,36 @@ def operations_layer(
     (support roles included); ``weight`` is the number of operations they shared, and
     ``operations`` lists their ids.
     """
-    graph = nx.Graph(layer="operations", year=year)
-    members: dict[str, set[str]] = {}
-    for row in rows(store, "participations-in-year", graphs, year=year):
-        graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
-        members.setdefault(row["operation_id"], set()).add(row["code"])
-    for operation, nations in sorted(members.items()):
-        ordered = sorted(nations)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if graph.has_edge(a, b):
-                    graph[a][b]["weight"] += 1.0
-                    graph[a][b]["operations"].append(operation)
-                else:
-                    graph.add_edge(a, b, weight=1.0, operations=[operation])
-    return graph
+    return operations_layers(store, year, year, graphs=graphs)[year]
+
+
+def operations_layers(
+    store: ox.Store, first: int, last: int, *, graphs: Sequence[str] | None = None
+) -> dict[int, nx.Graph]:
+    """The operations layer (see ``operations_layer``) of every year ``first``..``last``,
+    from one run of the ``participations-in-span`` query: a participation belongs to each
+    year of its own dates, or of its operation's where it has none."""
+    found = rows(store, "participations-in-span", graphs, **{"from": first, "to": last})
+    layers = {}
+    for year in range(first, last + 1):
+        graph = nx.Graph(layer="operations", year=year)
+        members: dict[str, set[str]] = {}
+        for row in found:
+            if not _in_year(row["start"] or row["op_start"], row["end"] or row["op_end"], year):
+                continue
+            graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
+            members.setdefault(row["operation_id"], set()).add(row["code"])
+        for operation, nations in sorted(members.items()):
+            ordered = sorted(nations)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1 :]:
+                    if graph.has_edge(a, b):
+                        graph[a][b]["weight"] += 1.0
+                        graph[a][b]["operations"].append(operation)
+                    else:
+                        graph.add_edge(a, b, weight=1.0, operations=[operation])
+        layers[year] = graph
+    return layers
 
 
 def votes_layer(store: ox.Store, year: int, *, graphs: Sequence[str] | None = None) -> nx.Graph:
