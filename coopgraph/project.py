@@ -35,25 +35,31 @@ COMMITMENT_WEIGHTS: dict[str, float] = {
 }
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Literal datatype -> the function that gives its Python value (others stay strings).
+_FROM_LITERAL = {
+    ox.NamedNode(_XSD + "integer"): int,
+    ox.NamedNode(_XSD + "decimal"): Decimal,
+    ox.NamedNode(_XSD + "date"): dt.date.fromisoformat,
+    ox.NamedNode(_XSD + "boolean"): "true".__eq__,
+}
 
 
 def _python(term: Any) -> Any:
-    """A pyoxigraph term as a Python value (int, Decimal, date, bool, str)."""
+    """A pyoxigraph term as a Python value (int, Decimal, date, bool, str).
+
+    >>> _python(ox.Literal("1999-03-12", datatype=ox.NamedNode(_XSD + "date")))
+    datetime.date(1999, 3, 12)
+    >>> _python(ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean"))), _python(None)
+    (True, None)
+    """
+    kind = type(term)
+    if kind is ox.Literal:
+        convert = _FROM_LITERAL.get(term.datatype)
+        return convert(term.value) if convert else term.value
+    if kind is ox.NamedNode:
+        return term.value
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value if term.datatype else ""
-        if datatype == _XSD + "integer":
-            return int(term.value)
-        if datatype == _XSD + "decimal":
-            return Decimal(term.value)
-        if datatype == _XSD + "date":
-            return dt.date.fromisoformat(term.value)
-        if datatype == _XSD + "boolean":
-            return term.value == "true"
-        return term.value
     return str(term)
 
 
@@ -70,7 +76,8 @@ def rows(
         graphs=list(graphs) if graphs is not None else None,
     )
     variables = [v.value for v in result.variables]
-    return [{v: _python(solution[v]) for v in variables} for solution in result]
+    # a solution iterates over its values in the order of ``variables``
+    return [dict(zip(variables, map(_python, solution), strict=True)) for solution in result]
 
 
 def alliance_layer(
