@@ -18,7 +18,7 @@ import html
 import sys
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, Graph, Namespace, URIRef
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "coopgraph.ttl"
@@ -176,7 +176,20 @@ def reference(ontology: Path = ONTOLOGY) -> tuple[str, str]:
     anchor = '<div class="section" id="classes">'
     if anchor not in page:
         raise SystemExit("pyLODE's page has no classes section: is pyLODE 3.3.x installed?")
-    return page.replace(anchor, section + anchor, 1), svg
+    return _one_title(page.replace(anchor, section + anchor, 1), graph), svg
+
+
+def _one_title(page: str, graph: Graph) -> str:
+    """The page's heading as the ontology's dcterms:title alone: pyLODE 3.3 runs the
+    title and the rdfs:label together ("...cooperationcoopgraph ontology")."""
+    ontology = graph.value(predicate=RDF.type, object=OWL.Ontology)
+    title, label = graph.value(ontology, DCTERMS.title), graph.value(ontology, RDFS.label)
+    if title is None or label is None:
+        return page
+    joined = (
+        f"<h1>{html.escape(str(title), quote=False)}{html.escape(str(label), quote=False)}</h1>"
+    )
+    return page.replace(joined, f"<h1>{html.escape(str(title), quote=False)}</h1>", 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,6 +64,12 @@ def test_page_has_the_diagram_and_no_external_resources(generated):
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', page)
 
 
+def test_heading_is_the_ontology_title(generated):
+    page, _ = generated
+    headings = re.findall(r"<h1>(.*?)</h1>", page)
+    assert headings == ["coopgraph: an ontology of international military cooperation"]
+
+
 def test_check_mode_reports_a_stale_file(tmp_path, capsys):
     script = load_script()
     assert script.main(["--out", str(tmp_path)]) == 0
