@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,12 +212,22 @@ def test_library_on_oxigraph_server(oxigraph_library, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_library_on_virtuoso(virtuoso_library, name):
-    check_golden(virtuoso_library, name)
+    # Virtuoso 7.2 (Debian's), on a 2-core machine loaded by the rest of the suite, now
+    # and then answers dual-memberships or memberships-on-date without a row or an
+    # OPTIONAL's value (30 Nov 2026: 1 or 2 of the 42 queries wrong in runs with three CPU
+    # burners beside; alone, dual-memberships answered right 15 times over 5 server
+    # starts). A wrong answer is asked again, twice at most, with a warning: an answer
+    # that is always wrong fails.
+    check_golden(virtuoso_library, name, tries=3)
 
 
-def check_golden(endpoint: Endpoint, name: str) -> None:
+def check_golden(endpoint: Endpoint, name: str, tries: int = 1) -> None:
     expected = (GOLDEN / f"{name}.csv").read_text(encoding="utf-8")
-    got = as_csv(normalised(name, api.query(endpoint, queries.load(name), {}, "csv")))
+    for attempt in range(1, tries + 1):
+        got = as_csv(normalised(name, api.query(endpoint, queries.load(name), {}, "csv")))
+        if rows(got) == rows(expected) or attempt == tries:
+            break
+        warnings.warn(f"{name}: a wrong answer on try {attempt} of {tries}", stacklevel=2)
     assert rows(got) == rows(expected), f"{name} differs from tests/golden/{name}.csv"
 
 
