@@ -2,7 +2,7 @@
 
 ``project.alliance_layers`` and ``operations_layers`` select each year's facts in Python
 from one run of a ``*-in-span`` query; the ``*-in-year`` library queries select them in
-SPARQL. On the bundled data, every year since 1945 must get the same facts both ways, and
+SPARQL. On the bundled data, a sample of years since 1945 must get the same facts both ways, and
 ``api.layer_series`` the same graphs as ``api.layer`` year by year.
 """
 
@@ -14,9 +14,9 @@ import pytest
 from coopgraph import api, project
 
 YEARS = range(1945, 2025)
-#: Every fourth year and the years of NATO's and the Warsaw Pact's main changes (each
-#: ``*-in-year`` query takes about half a second on the bundled data).
-SAMPLED = sorted({*range(1945, 2025, 4), 1949, 1955, 1966, 1968, 1990, 1991, 1999, 2004, 2024})
+#: Every eighth year and years of NATO's and the Warsaw Pact's main changes (each
+#: ``memberships-in-year`` query takes about half a second on the bundled data).
+SAMPLED = sorted({*range(1945, 2025, 8), 1949, 1955, 1966, 1968, 1990, 1991, 1999, 2004, 2024})
 
 
 def _edges(graph: nx.Graph) -> dict:
@@ -37,7 +37,7 @@ def test_memberships_of_each_year_from_the_span(bundled_reader):
 def test_participations_of_each_year_from_the_span(bundled_reader):
     span = project.rows(bundled_reader, "participations-in-span", **{"from": 1945, "to": 2024})
     assert len(span) > 300
-    for year in YEARS:
+    for year in SAMPLED:
         in_year = project.rows(bundled_reader, "participations-in-year", year=year)
         expected = {r["participation"] for r in in_year}
         chosen = {
