@@ -12,7 +12,7 @@ year, as the COW and ATOP dyad-year files count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -157,17 +157,32 @@ def _alliance_graph(
             continue
         members.setdefault(row["alliance_id"], set()).add(row["code"])
         commitment[row["alliance_id"]] = row["commitment"]
-    for alliance, nations in sorted(members.items()):
-        w = float(weights.get(commitment[alliance], 1.0))
+    _tie_co_members(
+        graph, members, lambda alliance: float(weights.get(commitment[alliance], 1.0)), "alliances"
+    )
+    return graph
+
+
+def _tie_co_members(
+    graph: nx.Graph,
+    members: Mapping[str, Collection[str]],
+    weight: Callable[[str], float],
+    listed: str | None,
+) -> None:
+    """Join every two members of each group (alliance, operation) in ``graph``: a tie's
+    ``weight`` sums ``weight(group)`` over the groups they share, and ``listed`` (when
+    given) names the edge attribute that lists those groups."""
+    for group, nations in sorted(members.items()):
+        w = weight(group)
         ordered = sorted(nations)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 if graph.has_edge(a, b):
                     graph[a][b]["weight"] += w
-                    graph[a][b]["alliances"].append(alliance)
+                    if listed:
+                        graph[a][b][listed].append(group)
                 else:
-                    graph.add_edge(a, b, weight=w, alliances=[alliance])
-    return graph
+                    graph.add_edge(a, b, weight=w, **({listed: [group]} if listed else {}))
 
 
 def year_share(row: Mapping[str, Any], year: int) -> float:
@@ -317,15 +332,7 @@ def operations_layers(
                 continue
             graph.add_node(row["code"], label=row["nation"], iri=row["state"], kind="nation")
             members.setdefault(row["operation_id"], set()).add(row["code"])
-        for operation, nations in sorted(members.items()):
-            ordered = sorted(nations)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1 :]:
-                    if graph.has_edge(a, b):
-                        graph[a][b]["weight"] += 1.0
-                        graph[a][b]["operations"].append(operation)
-                    else:
-                        graph.add_edge(a, b, weight=1.0, operations=[operation])
+        _tie_co_members(graph, members, lambda _: 1.0, "operations")
         layers[year] = graph
     return layers
 
@@ -916,13 +923,6 @@ def history_alliance_layer(
         if data["relation"] == "member of":
             graph.add_node(u, label=history.nodes[u]["label"], kind="nation")
             members.setdefault(v, set()).add(u)
-    for alliance, nations in sorted(members.items()):
-        w = float(weights.get(history.nodes[alliance].get("commitment", ""), 1.0))
-        ordered = sorted(nations)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if graph.has_edge(a, b):
-                    graph[a][b]["weight"] += w
-                else:
-                    graph.add_edge(a, b, weight=w)
+    commitment = {a: history.nodes[a].get("commitment", "") for a in members}
+    _tie_co_members(graph, members, lambda a: float(weights.get(commitment[a], 1.0)), None)
     return graph
