@@ -125,7 +125,7 @@ def _screen(text: str) -> tuple[str | None, bool]:
     try:
         bare = keywords(text)
     except (ValueError, OverflowError):
-        return "the query holds an invalid \\u escape", False
+        return refusal(text), False  # refusal says why: the invalid \\u escape
     return refusal(text, bare), cacheable(bare)
 
 
