@@ -15,7 +15,7 @@ import click
 
 from coopgraph import __version__, api, dates, store
 from coopgraph import queries as query_library
-from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.errors import CoopgraphError, UsageError, printable
 from coopgraph.namespace import PREFIXES
 from coopgraph.paths import default_store, shown
 from coopgraph.remote import Endpoint
@@ -24,6 +24,7 @@ YEAR = click.IntRange(dates.MIN_YEAR, dates.MAX_YEAR)
 
 
 def _message(text: str, *, error: bool = False) -> None:
+    text = printable(text)  # names from files (unresolved, rejected rows) stay inert text
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     if error:
         prefix = click.style("error:", fg="red", bold=True) if colour else "error:"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from coopgraph.errors import escape
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,11 +37,13 @@ def default_store() -> Path:
 
 def shown(path: Path | str) -> str:
     """A path as a user should read it in a message: relative to the working directory
-    when it lies below it, else absolute. A remote store shows as its URL."""
+    when it lies below it, else as given. A remote store shows as its URL. Bytes of the
+    name that do not decode and control characters are shown escaped (``caf\\xe9.csv``),
+    and a path that cannot be resolved (a symbolic link loop) is shown as given."""
     if not isinstance(path, (str, Path)):
         return str(path)
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        return escape(str(path.resolve().relative_to(Path.cwd().resolve())))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (< 3.13)
+        return escape(str(path))
