@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coopgraph.errors import CoopgraphError
+
 
 @dataclass(frozen=True, order=True)
 class Point:
@@ -55,8 +57,20 @@ def aid_alignment_points(rows: Sequence[dict[str, Any]]) -> list[Point]:
     )
 
 
+def _check_finite(points: Sequence[Point]) -> None:
+    """A CoopgraphError for a point whose aid or kappa is not finite (an infinite amount
+    read from a hostile file), which no chart can place."""
+    for p in points:
+        if not (math.isfinite(p.aid) and math.isfinite(p.kappa)):
+            raise CoopgraphError(
+                f"{p.code}: aid {p.aid} or kappa {p.kappa} is not a finite number; "
+                "check the amounts of the sources shown"
+            )
+
+
 def svg_scatter(points: Sequence[Point], title: str, width: int = 900, height: int = 560) -> str:
     """An SVG scatter: log10 of aid (x) against mean kappa (y), one labelled dot each."""
+    _check_finite(points)
     left, right, top, bottom = 70, 20, 40, 60
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [math.log10(p.aid) for p in points] or [0.0, 1.0]
@@ -127,6 +141,7 @@ def html_page(svg: str, title: str, note: str) -> str:
 
 def png_scatter(points: Sequence[Point], title: str, path: Path) -> None:
     """The same scatter as a PNG (needs matplotlib: ``pip install 'coopgraph[plot]'``)."""
+    _check_finite(points)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html as html_escape
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Any
 
 import networkx as nx
 
+from coopgraph.errors import CoopgraphError
 from coopgraph.metrics import centrality as centrality_metrics
 
 NODE_STYLE = {
@@ -98,9 +99,36 @@ def _vis_asset(name: str) -> str:
 
 
 def _json_for_script(value: object) -> str:
-    """JSON that cannot close its <script> element or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """JSON that cannot close its <script> element or open a comment.
+
+    A number that is not finite (an infinite amount read from a hostile file) is refused
+    with a CoopgraphError: JSON has no Infinity or NaN, and the page would not load."""
+    try:
+        text = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+    except ValueError:
+        raise CoopgraphError(
+            f"the page's data hold a number that is not finite ({_non_finite(value)}): "
+            "check the amounts of the sources shown"
+        ) from None
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _non_finite(value: object, where: str = "data") -> str:
+    """Where the first infinite or NaN number sits in ``value``, e.g. ``data.facts[3].amount``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{where} = {value}"
+    items: Iterable = ()
+    if isinstance(value, Mapping):
+        items = ((f"{where}.{key}", item) for key, item in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
+    for path, item in items:
+        found = _non_finite(item, path)
+        if found:
+            return found
+    return ""
 
 
 def _escape_text(text: str) -> str:
