@@ -231,7 +231,7 @@ class Atop:
         )
 
     def read(self, raw: BinaryIO, path: Path, ctx: ImportContext) -> Iterator[list[str] | RowError]:
-        header = peek_header(raw, "utf-8")
+        header = peek_header(raw, "utf-8-sig")
         if "mem1" in header and "member" not in header:
             yield from self._alliances(raw, path, ctx)
             return

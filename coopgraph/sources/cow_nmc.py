@@ -27,7 +27,16 @@ from typing import BinaryIO
 from coopgraph import ids
 from coopgraph import ntriples as nt
 from coopgraph.namespace import CG, PREFIXES
-from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
+from coopgraph.sources import (
+    CAPABILITY,
+    SHARE,
+    YEAR,
+    ImportContext,
+    RowError,
+    csv_rows,
+    dataset_source,
+    importer,
+)
 
 DCT = PREFIXES["dcterms"]
 #: The measures, in the file's order, with the property each becomes.
@@ -78,6 +87,7 @@ class CowNmc:
             year = int(row["year"])
         except ValueError as error:
             raise RowError(f"not a COW code or year: {error}", line) from None
+        YEAR.check(year, "year", line)
         values = {column: _measure(row[column], column, line) for column in MEASURES}
         version = row.get("version", "").strip()
         if version:
@@ -102,18 +112,14 @@ class CowNmc:
 
 
 def _measure(text: str, column: str, line: int) -> Decimal | None:
-    """A measure's value, or None when missing (-9 or an empty cell); RowError otherwise."""
+    """A measure's value, or None when missing (-9 or an empty cell); RowError when it is
+    not a number or lies outside its range (``CAPABILITY``; ``SHARE`` for CINC)."""
     text = text.strip()
     if not text:
         return None
     try:
-        value = Decimal(text)
+        if Decimal(text) == MISSING:
+            return None
     except InvalidOperation:
-        raise RowError(f"{column} is not a number: '{text}'", line) from None
-    if not value.is_finite():
-        raise RowError(f"{column} is not a number: '{text}'", line)
-    if value == MISSING:
-        return None
-    if value < 0:
-        raise RowError(f"{column} is negative: '{text}'", line)
-    return value
+        raise RowError(f"{column} is not a number: '{text[:40]}'", line) from None
+    return (SHARE if column == "cinc" else CAPABILITY).parse(text, column, line)

@@ -20,7 +20,14 @@ from typing import BinaryIO
 from coopgraph import ids
 from coopgraph import ntriples as nt
 from coopgraph.namespace import CG, PREFIXES
-from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
+from coopgraph.sources import (
+    YEAR,
+    ImportContext,
+    RowError,
+    csv_rows,
+    dataset_source,
+    importer,
+)
 
 DCT = PREFIXES["dcterms"]
 COLUMNS = ("stateabb", "ccode", "statenme", "styear", "stmonth", "stday", "endyear",
@@ -61,6 +68,8 @@ class CowStates:
             end = dt.date(int(row["endyear"]), int(row["endmonth"]), int(row["endday"]))
         except (ValueError, OverflowError) as error:  # OverflowError: a year past C's long
             raise RowError(f"not a COW code or date: {error}", line) from None
+        YEAR.check(start.year, "styear", line)
+        YEAR.check(end.year, "endyear", line)
         if end < start:
             raise RowError(f"spell ends ({end}) before it starts ({start})", line)
         versions.add(row["version"].strip())

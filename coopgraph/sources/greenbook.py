@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import io
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -59,12 +58,14 @@ from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.sources import (
+    AMOUNT,
     READ_ERRORS,
     ImportContext,
     RowError,
     csv_rows,
     dataset_source,
     importer,
+    open_workbook,
 )
 
 DCT = PREFIXES["dcterms"]
@@ -213,8 +214,9 @@ class Greenbook:
             amount = int(text)
         except ValueError:
             raise RowError(
-                f"Obligations (Historical Dollars): '{text}' is not an integer", line
+                f"Obligations (Historical Dollars): '{text[:40]}' is not an integer", line
             ) from None
+        AMOUNT.check(amount, "Obligations (Historical Dollars)", line)
         receiver = recipient(ctx, country, year, line)
         key = (ids.local_name(receiver), label, account)
         keys[key] += 1
@@ -237,12 +239,8 @@ class Greenbook:
         ]
         constant = (row.get("Obligations (Constant Dollars)") or "").strip()
         if constant:
-            try:
-                quads.append(nt.quad(a, CG.amountConstant, nt.decimal(Decimal(constant)), g))
-            except ArithmeticError:
-                raise RowError(
-                    f"Obligations (Constant Dollars): '{constant}' is not a number", line
-                ) from None
+            value = AMOUNT.parse(constant, "Obligations (Constant Dollars)", line)
+            quads.append(nt.quad(a, CG.amountConstant, nt.decimal(value), g))
         notes = []
         if account in LOAN_ACCOUNTS:
             notes.append(LOAN)
@@ -279,38 +277,31 @@ def _is_xlsx(raw: BinaryIO) -> bool:
 def xlsx_rows(raw: BinaryIO, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(spreadsheet row, row) of the Greenbook workbook as published (plain or gzipped):
     the header is the first row starting with "Fiscal Year" (USAID puts a title block
-    above it). Needs openpyxl (``pip install 'coopgraph[xlsx]'``)."""
-    try:
-        import openpyxl
-    except ImportError:
-        raise CoopgraphError(
-            "reading the .xlsx needs openpyxl: pip install 'coopgraph[xlsx]' (or give the CSV)",
-            path=shown(path),
-        ) from None
-    try:
-        data = raw.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a broken workbook
-        raise CoopgraphError(f"cannot read the workbook: {error}", path=shown(path)) from None
+    above it). Needs openpyxl (``pip install 'coopgraph[xlsx]'``); the workbook is checked
+    within the reading limits first (``coopgraph.sources.open_workbook``)."""
+    workbook = open_workbook(raw, path)
     header: list[str] | None = None
-    for number, values in enumerate(workbook.active.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else _text(v) for v in values]
-        if header is None:
-            if cells and cells[0].strip() == "Fiscal Year":
-                header = [c.strip() for c in cells]
-                missing = [c for c in COLUMNS if c not in header]
-                if missing:
-                    raise CoopgraphError(
-                        f"not the Greenbook: missing column(s) {', '.join(missing)}",
-                        path=shown(path),
-                        line=number,
-                    )
-            continue
-        if not any(cells):
-            continue
-        yield number, dict(zip(header, cells, strict=False))
+    try:
+        for number, values in enumerate(workbook.active.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else _text(v) for v in values]
+            if header is None:
+                if cells and cells[0].strip() == "Fiscal Year":
+                    header = [c.strip() for c in cells]
+                    missing = [c for c in COLUMNS if c not in header]
+                    if missing:
+                        raise CoopgraphError(
+                            f"not the Greenbook: missing column(s) {', '.join(missing)}",
+                            path=shown(path),
+                            line=number,
+                        )
+                continue
+            if not any(cells):
+                continue
+            yield number, dict(zip(header, cells, strict=False))
+    except CoopgraphError:
+        raise
+    except Exception as error:  # openpyxl reads the sheet as it goes: a broken row
+        raise CoopgraphError(f"cannot read the workbook: {error}", path=shown(path)) from None
     if header is None:
         raise CoopgraphError("no header row starting with 'Fiscal Year'", path=shown(path))
 

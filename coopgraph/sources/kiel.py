@@ -38,7 +38,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,7 +47,15 @@ from coopgraph import ntriples as nt
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
-from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
+from coopgraph.sources import (
+    AMOUNT,
+    YEAR,
+    ImportContext,
+    RowError,
+    csv_rows,
+    dataset_source,
+    importer,
+)
 
 DCT = PREFIXES["dcterms"]
 SOURCE_ID = "kiel-ukraine-support-tracker"
@@ -68,14 +76,13 @@ def _is_release(path: Path) -> bool:
 
 
 def _amount(row: dict[str, str], column: str, line: int) -> Decimal:
+    """A column's amount in euros (the file's billions times 10^9), within ``AMOUNT`` and
+    not negative; 0 when empty; a RowError otherwise."""
     text = row[column].strip()
     if not text:
         return Decimal(0)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"{column}: '{text}' is not a number", line) from None
-    if not value.is_finite() or value < 0:
+    value = AMOUNT.parse(text, column, line, unit=BILLION)
+    if value < 0:
         raise RowError(f"{column}: {text} must be a non-negative number", line)
     return value
 
@@ -145,6 +152,7 @@ class KielUkraineSupportTracker:
             first = dt.date(year, month, 1)
         except (ValueError, OverflowError):  # OverflowError: a year past C's long
             raise RowError(f"not a year and month: '{row['year']}-{row['month']}'", line) from None
+        YEAR.check(year, "year", line)
         last = first.replace(day=calendar.monthrange(year, month)[1])
         amounts = {column: _amount(row, column, line) for column in (*TYPES, FINANCIAL)}
         if not any(amounts.values()):
@@ -162,7 +170,7 @@ class KielUkraineSupportTracker:
         seen[key] = line
         if amounts[FINANCIAL]:
             ctx.state["financial_left_out"] += 1
-            ctx.state["financial_eur"] += amounts[FINANCIAL] * BILLION
+            ctx.state["financial_eur"] += amounts[FINANCIAL]
         g = ctx.graph
         quads: list[str] = []
         for column, (slug, term) in TYPES.items():
@@ -178,7 +186,7 @@ class KielUkraineSupportTracker:
                 nt.quad(a, CG.endDate, nt.date(last), g),
                 nt.quad(a, CG.endPrecision, nt.iri(CG.Month), g),
                 nt.quad(a, CG.aidType, nt.iri(term), g),
-                nt.quad(a, CG.amount, nt.decimal((amounts[column] * BILLION).normalize()), g),
+                nt.quad(a, CG.amount, nt.decimal(amounts[column].normalize()), g),
                 nt.quad(a, CG.unit, nt.iri(CG.EUR), g),
                 nt.quad(a, CG.figure, nt.iri(CG.Allocation), g),
                 nt.quad(a, DCT + "source", nt.iri(ids.source(SOURCE_ID)), g),

@@ -41,12 +41,11 @@ SIPRI's terms allow non-commercial use only: do not ship its files.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,12 +55,15 @@ from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.sources import (
+    COUNT,
+    ENDS_MID_RECORD,
+    TIV,
     ImportContext,
+    Records,
     RowError,
     csv_rows,
     dataset_source,
     importer,
-    text_lines,
 )
 
 DCT = PREFIXES["dcterms"]
@@ -95,17 +97,9 @@ def _reject_non_state(name: str, ctx: ImportContext, line: int) -> None:
 
 
 def _decimal(value: str, column: str, line: int) -> Decimal | None:
-    """A non-negative number, None when empty, or a RowError."""
+    """A TIV within ``TIV`` (0..10^6), None when empty, or a RowError."""
     value = value.strip()
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise RowError(f"{column}: '{value}' is not a number", line) from None
-    if not number.is_finite() or number < 0:
-        raise RowError(f"{column}: {value} must be a non-negative number", line)
-    return number
+    return TIV.parse(value, column, line) if value else None
 
 
 def _year(value: str, column: str, line: int) -> int:
@@ -136,43 +130,40 @@ def register_records(
     (``"Year of order ?"``). A record of the wrong length yields ``{"__error__": ...}``.
     A file without the header raises CoopgraphError.
     """
-    reader = csv.reader(text_lines(raw, "latin-1"))
+    records = Records(raw, path, "latin-1")
     header: list[str] | None = None
     pending: tuple[int, list[str]] | None = None
-    line = 1
-    try:
-        for fields in reader:
-            start, line = line, reader.line_num + 1
-            if header is None:
-                header = _header(fields, state)
-                continue
-            if not any(f.strip() for f in fields):
-                continue  # a blank line holds no record
-            if (
-                pending is not None
-                and len(pending[1]) < len(header)
-                and not fields[0].strip()
-                and len(pending[1]) + len(fields) - 1 <= len(header)
-            ):
-                # the rest of a record whose Comments broke the line: join it back
-                pending[1][-1] += fields[0]
-                pending[1].extend(fields[1:])
-                continue
-            if pending is not None:
-                yield _record(header, *pending)
-            pending = (start, fields)
-        if pending is not None and header is not None:
+    for start, fields in records:
+        if header is None:
+            header = _header(fields, state)
+            continue
+        if not any(f.strip() for f in fields):
+            continue  # a blank line holds no record
+        if (
+            pending is not None
+            and len(pending[1]) < len(header)
+            and not fields[0].strip()
+            and len(pending[1]) + len(fields) - 1 <= len(header)
+        ):
+            # the rest of a record whose Comments broke the line: join it back
+            pending[1][-1] += fields[0]
+            pending[1].extend(fields[1:])
+            continue
+        if pending is not None:
             yield _record(header, *pending)
-    except (UnicodeDecodeError, EOFError, csv.Error, OSError) as error:
-        raise CoopgraphError(
-            f"cannot read the file: {error}", path=shown(path), line=line
-        ) from None
+        pending = (start, fields)
     if header is None:
         raise CoopgraphError(
             "not a SIPRI trade register: no header line with " + ", ".join(REGISTER_COLUMNS[:3]),
             path=shown(path),
             line=1,
         )
+    if pending is not None:
+        why = records.cut_short(len(header), len(pending[1]))
+        if why:
+            yield pending[0], {"__error__": f"{ENDS_MID_RECORD}: {why} (truncated?)"}
+        else:
+            yield _record(header, *pending)
 
 
 def _header(fields: list[str], state: dict) -> list[str] | None:
@@ -281,7 +272,8 @@ class SipriTradeRegister:
             ("Number delivered", CG.numberDelivered),
         ):
             if row[column].strip().isascii() and row[column].strip().isdigit():
-                quads.append(nt.quad(a, predicate, nt.integer(int(row[column])), g))
+                count = COUNT.check(int(row[column]), column, line)
+                quads.append(nt.quad(a, predicate, nt.integer(count), g))
         for predicate, value in ((CG.tivPerUnit, per_unit), (CG.tivOrder, order_tiv)):
             if value is not None:
                 quads.append(nt.quad(a, predicate, nt.decimal(value), g))

@@ -33,12 +33,15 @@ from coopgraph.errors import CoopgraphError
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.sources import (
+    MAX_CELL_CHARS,
     READ_ERRORS,
+    YEAR,
     ImportContext,
     RowError,
     csv_rows,
     dataset_source,
     importer,
+    open_input,
     text_lines,
 )
 
@@ -58,8 +61,8 @@ SOURCE = "unga-voting-voeten"
 def kind_of(path: Path) -> str | None:
     """Which of the four files ``path`` is, from its header."""
     try:
-        with path.open("rb") as raw:
-            header = text_lines(raw).readline().strip().split(",")
+        with open_input(path) as raw:
+            header = text_lines(raw, path=path).readline(MAX_CELL_CHARS).strip().split(",")
     except READ_ERRORS as error:
         raise CoopgraphError(f"cannot read the file: {error}", path=shown(path), line=1) from None
     columns = {c.strip().strip('"') for c in header}
@@ -133,6 +136,7 @@ class UnVotes:
             rcid, session, year = int(row["rcid"]), int(row["session"]), int(row["year"])
         except ValueError:
             raise RowError("rcid, session and year must be integers", line) from None
+        YEAR.check(year, "year", line)
         years = ctx.state.setdefault("years", {})
         years[rcid] = year
         g, r = ctx.graph, ids.fact("rollcall", str(rcid))
