@@ -271,13 +271,22 @@ def import_source(
     files: Sequence[Path],
     *,
     strict: bool = False,
+    replace_anyway: bool = False,
     progress: Any = None,
 ):
     """Import published ``files`` as source ``name`` (see ``coopgraph.importer.run``);
-    returns the ``ImportReport``."""
+    returns the ``ImportReport``. ``replace_anyway`` imports a file that ends mid-record
+    or would drop more than half of the source's loaded triples (refused otherwise)."""
     from coopgraph import importer
 
-    return importer.run(store_path, name, list(files), strict=strict, progress=progress)
+    return importer.run(
+        store_path,
+        name,
+        list(files),
+        strict=strict,
+        replace_anyway=replace_anyway,
+        progress=progress,
+    )
 
 
 SOURCES_COLUMNS = [

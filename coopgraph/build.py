@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from coopgraph import __version__, ids, store
 from coopgraph import ntriples as nt
 from coopgraph import sources as source_registry
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, escape
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import data_dir, ontology_dir
 from coopgraph.remote import Endpoint
@@ -102,9 +102,10 @@ def graph_provenance(
     for prop, value in (extra or {}).items():
         lines.append(nt.quad(g, prop, nt.literal(value), meta))
     for record in files:
-        f = ids.fact("input", source, record.path.name)
+        name = escape(record.path.name)  # an undecodable byte of the name as \xNN
+        f = ids.fact("input", source, name)
         lines.append(nt.quad(g, PROV + "wasDerivedFrom", nt.iri(f), meta))
-        lines.append(nt.quad(f, DCT + "identifier", nt.literal(record.path.name), meta))
+        lines.append(nt.quad(f, DCT + "identifier", nt.literal(name), meta))
         lines.append(nt.quad(f, CG.sha256, nt.literal(record.sha256), meta))
         lines.append(nt.quad(f, CG.rowsRead, nt.integer(record.rows_read), meta))
         lines.append(nt.quad(f, CG.rowsImported, nt.integer(record.rows_imported), meta))
@@ -177,8 +178,17 @@ def build(
     """Build the store at ``store_path`` from the ontology and curated data.
 
     Raises ``CoopgraphError`` (bad file, row or Turtle) or ``ValidationFailed`` before
-    anything is written; the previous store stays current in every failure.
+    anything is written; the previous store stays current in every failure. The store's
+    writer lock is taken first: while another process writes the store, the build fails
+    at once, before it reads the data.
     """
+    with store.lock(store_path, create=True):
+        return _build(store_path, data=data, ontology=ontology, validate=validate)
+
+
+def _build(
+    store_path: store.Location, *, data: Path | None, ontology: Path | None, validate: bool
+) -> BuildReport:
     started = time.perf_counter()
     ontology = ontology or ontology_dir()
     ontology_files = [ontology / "coopgraph.ttl", ontology / "shapes.ttl"]

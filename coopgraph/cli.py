@@ -829,22 +829,31 @@ def _names(value: str | None) -> list[str] | None:
     epilog="Example: coopgraph import atop atop5_1m.csv.gz atop5_1a.csv",
 )
 @click.argument("source", metavar="SOURCE")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+# click checks nothing of the files: the import names each problem in one line
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Refuse the whole import at the first bad row.")
+@click.option(
+    "--replace-anyway",
+    is_flag=True,
+    help="Import even when a file ends mid-record (truncated) or the import would drop "
+    "more than half of the source's loaded triples (both refused otherwise).",
+)
 @click.pass_obj
-def import_(store_path, source, files, strict) -> None:
+def import_(store_path, source, files, strict, replace_anyway) -> None:
     """Import a published dataset into its own named graph, replacing its previous import.
 
     SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes,
     greenbook, kiel (plain or gzip-compressed files, as published). Every country is resolved to the
     curated states; rows that cannot be read or resolved are rejected, counted and
-    reported (with --strict the import is refused). The store changes atomically: an
-    import that fails or is killed leaves it as it was.
+    reported (with --strict the import is refused). A file that ends mid-record, or an
+    import that would replace a loaded source with less than half its triples, is refused
+    unless --replace-anyway is given. The store changes atomically: an import that fails
+    or is killed leaves it as it was.
     """
     bar = None
     progress = None
     if sys.stderr.isatty():
-        total = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
+        total = sum(Path(f).stat().st_size for f in files if _regular(Path(f)))
         bar = click.progressbar(length=max(total, 1), label=f"importing {source}", file=sys.stderr)
         bar.__enter__()
         state = {"done": 0}
@@ -855,7 +864,12 @@ def import_(store_path, source, files, strict) -> None:
 
     try:
         report = api.import_source(
-            store_path, source, [Path(f) for f in files], strict=strict, progress=progress
+            store_path,
+            source,
+            [Path(f) for f in files],
+            strict=strict,
+            replace_anyway=replace_anyway,
+            progress=progress,
         )
     finally:
         if bar is not None:
@@ -898,6 +912,14 @@ def remove(store_path, source) -> None:
     """Drop an imported source (its graph and provenance), atomically."""
     triples = api.remove(store_path, source)
     _message(f"removed {source} ({triples:,} triples)")
+
+
+def _regular(path: Path) -> bool:
+    """True for a regular file (the progress bar's total; the import reports the rest)."""
+    try:
+        return path.is_file()
+    except OSError:  # a name too long, a loop: the import says so in one line
+        return False
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -46,6 +46,7 @@ GENERATIONS = "generations"
 #: Generations kept after a write: the new one and the one before it, which a reader that
 #: opened it just before the switch may still be using.
 KEEP = 2
+NO_STORE = "no store here: run 'coopgraph build' first (or pass --store)"
 
 
 @dataclass(frozen=True)
@@ -100,19 +101,43 @@ def open_reader(root: Location) -> ox.Store:
         return reader  # type: ignore[return-value]
     generation = current_generation(root)
     if generation is None:
-        raise CoopgraphError(
-            "no store here: run 'coopgraph build' first (or pass --store)", path=shown(root)
-        )
+        raise CoopgraphError(NO_STORE, path=shown(root))
     try:
         return ox.Store.read_only(str(generation))
     except OSError as error:
         raise CoopgraphError(f"cannot open store: {error}", path=shown(root)) from None
 
 
+#: Paths of the stores whose writer lock this process holds, with how deep (``lock``).
+_HELD: dict[str, int] = {}
+
+
 @contextlib.contextmanager
-def _writer_lock(root: Path) -> Iterator[None]:
+def lock(root: Location, *, create: bool = False) -> Iterator[None]:
+    """Hold the store's writer lock (``STORE/.lock``) for the block, or fail at once.
+
+    A build or import takes it before it reads any input, so a second writer started
+    meanwhile is refused in a moment rather than after reading its files; ``write``
+    takes it too. The lock is re-entrant within a process. ``create`` makes the store
+    directory when it is missing (a first build); otherwise a missing store is the
+    "no store here" error. An endpoint has no lock: the server cannot enforce one.
+    """
+    if isinstance(root, remote.Endpoint):
+        yield
+        return
+    key = os.path.realpath(root)
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        if create:
+            root.mkdir(parents=True, exist_ok=True)
+        elif not root.is_dir():
+            raise CoopgraphError(NO_STORE, path=shown(root))
         handle = (root / ".lock").open("a")
     except OSError as error:
         raise CoopgraphError(
@@ -126,9 +151,11 @@ def _writer_lock(root: Path) -> Iterator[None]:
                 "another coopgraph process is writing this store; try again when it ends",
                 path=shown(root),
             ) from None
+        _HELD[key] = 1
         try:
             yield
         finally:
+            del _HELD[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -143,7 +170,7 @@ def write(root: Location, change: Callable[[ox.Store], None], *, from_empty: boo
     if isinstance(root, remote.Endpoint):
         remote.write(root, change, from_empty=from_empty)  # type: ignore[arg-type]
         return None
-    with _writer_lock(root):
+    with lock(root, create=True):
         generations = root / GENERATIONS
         generations.mkdir(exist_ok=True)
         _remove_crashed(root, generations)
