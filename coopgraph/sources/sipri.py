@@ -158,12 +158,12 @@ def register_records(
             path=shown(path),
             line=1,
         )
-    if pending is not None:
-        why = records.cut_short(len(header), len(pending[1]))
-        if why:
-            yield pending[0], {"__error__": f"{ENDS_MID_RECORD}: {why} (truncated?)"}
-        else:
-            yield _record(header, *pending)
+    why = records.cut_short(len(header), len(pending[1]) if pending else None)
+    if why:
+        line = pending[0] if pending else records.lines.number
+        yield line, {"__error__": f"{ENDS_MID_RECORD}: {why} (truncated?)"}
+    elif pending is not None:
+        yield _record(header, *pending)
 
 
 def _header(fields: list[str], state: dict) -> list[str] | None:
