@@ -574,17 +574,45 @@ def _table(rows: list[dict], columns: list[str], fmt: str, output: Path | None) 
     type=click.FloatRange(min=0),
     help="Result cache size in MB, emptied when the store changes; 0 turns it off.",
 )
+@click.option(
+    "--max-memory-mb",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Memory cap of each query worker; past it the query gets 507 and the worker is "
+    "replaced. 0: no cap.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A Host name to answer besides the bound address (repeatable; '*' answers any: "
+    "only behind a proxy that checks Host).",
+)
 @click.pass_obj
 def serve(
-    store_path, host, port, workers, deadline, queue, max_rows, max_bytes, cors, cache_mb
+    store_path,
+    host,
+    port,
+    workers,
+    deadline,
+    queue,
+    max_rows,
+    max_bytes,
+    cors,
+    cache_mb,
+    max_memory_mb,
+    allow_hosts,
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
 
     /sparql and /query answer GET and POST (SPARQL 1.1 Protocol) in JSON, XML, CSV, TSV,
     Turtle, N-Triples or JSON-LD by content negotiation; the query page at / is YASGUI,
-    shipped in the package, with the bundled queries as examples. Each query runs in a
-    worker process under a hard deadline; updates and SERVICE are refused; a rebuild or
-    import is picked up without a restart.
+    shipped in the package, with the bundled queries as examples. Each query is parsed and
+    runs in a worker process under a hard deadline and a memory cap, with no network;
+    updates and SERVICE are refused; a rebuild or import is picked up without a restart.
+    Requests whose Host is not the bound address (or an --allow-host name) get 400.
     """
     from coopgraph.serve import run
 
@@ -608,6 +636,8 @@ def serve(
         max_bytes=max_bytes,
         cors=cors,
         cache_mb=cache_mb,
+        max_memory=max_memory_mb * 1024 * 1024 or None,
+        allow_hosts=allow_hosts,
     )
 
 

@@ -27,23 +27,34 @@ def run(
     *,
     log_level: str = "info",
     access_log: bool = True,
+    header_timeout: float = 10.0,
+    keep_alive: float = 5.0,
+    max_connections: int = 1000,
     **options,
 ) -> None:
     """Serve the store at http://host:port/ until Ctrl-C or SIGTERM.
 
     ``options`` are those of ``create_app`` (workers, deadline, queue, max_rows,
-    max_bytes, cors, cache_mb). On Ctrl-C or SIGTERM the server stops accepting connections,
-    answers the queries in flight (each ends by its deadline at the latest), then
-    terminates the worker processes.
+    max_bytes, cors, cache_mb, max_memory, allow_hosts); the Host allow-list starts from
+    ``host``. On Ctrl-C or SIGTERM the server stops accepting connections, answers the
+    queries in flight (each ends by its deadline at the latest), then terminates the
+    worker processes.
+
+    Connections are bounded in time and number: a request head must arrive within
+    ``header_timeout`` seconds of the connection or of the previous response
+    (coopgraph.serve.connections), an idle keep-alive connection is closed after
+    ``keep_alive`` seconds, a body must arrive within BODY_TIMEOUT, and beyond
+    ``max_connections`` open connections new ones get 503.
     """
     import uvicorn
 
     from coopgraph import store
+    from coopgraph.serve.connections import guarded_h11
 
     root = Path(store_root)
     if store.current_generation(root) is None:
         store.open_reader(root)  # raises the usual "no store here" error
-    app = create_app(root, **options)
+    app = create_app(root, bound=host, **options)
     deadline = float(options.get("deadline", 30.0))
     config = uvicorn.Config(
         app,
@@ -54,11 +65,12 @@ def run(
         lifespan="on",
         # a query in flight ends by its deadline; give it that long to be answered
         timeout_graceful_shutdown=int(deadline) + 2,
-        # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default);
-        # uvicorn uses httptools instead when it is installed (faster; its parser refuses
-        # a request line over about 80 KB with a 400: longer queries are POSTed)
+        # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default)
         h11_max_incomplete_event_size=1_100_000,
         server_header=False,
+        http=guarded_h11(header_timeout),
+        timeout_keep_alive=int(keep_alive) if keep_alive >= 1 else keep_alive,
+        limit_concurrency=max_connections,
     )
     server = uvicorn.Server(config)
     try:

@@ -2,18 +2,28 @@
 
 The gateway owns the guarantees the Oxigraph server lacks (DESIGN.md, "Serving and
 scale"): a hard deadline per query (the worker is killed past it), bounded admission
-(beyond ``queue`` waiting queries: 503 with Retry-After), capped results, SERVICE refused
-before execution and updates never routed. It parses requests and nothing else; queries
-run and results are serialised in the workers.
+(beyond ``queue`` waiting queries: 503 with Retry-After), capped results, and updates never
+routed. It reads requests and nothing else: queries are parsed and screened (SERVICE
+refused on their algebra), run and serialised in the workers, which cannot reach the
+network (coopgraph.serve.screen, coopgraph.serve.sandbox).
+
+The front door: a request whose Host is not on the allow-list gets 400 (DNS rebinding
+against a server on 127.0.0.1), whatever the page or the service description echo is
+escaped for its context, and every response carries X-Content-Type-Options, every HTML
+response a Content-Security-Policy, X-Frame-Options and Referrer-Policy
+(docs/reliability.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import html
+import ipaddress
 import json
-import re
+import logging
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote_plus
 
@@ -27,124 +37,18 @@ from starlette.routing import Route
 from coopgraph import queries, store
 from coopgraph.errors import CoopgraphError
 from coopgraph.paths import shown
+from coopgraph.serve import sandbox
 from coopgraph.serve import workers as workers_module
-from coopgraph.serve.cache import Generation, ResultCache, cacheable
-from coopgraph.serve.workers import Reply, error, parse_accept
+from coopgraph.serve.cache import Generation, ResultCache
+from coopgraph.serve.screen import UPDATE_MESSAGE
+from coopgraph.serve.workers import MAX_MEMORY, Reply, error, parse_accept
 
 STATIC = Path(__file__).parent / "static"
 MAX_QUERY_BYTES = 1_000_000
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-UPDATE_MESSAGE = (
-    "this endpoint is read-only: SPARQL Update is not accepted "
-    "(change the data with 'coopgraph build' or 'coopgraph import')"
-)
-
-# --- looking at a query before it runs ---------------------------------------------------
-
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SKIP = re.compile(
-    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>'
-    r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"
-    r"|[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
-    r"|:[\w.\-:%\\\u00b7\u00c0-\uffff]*"
-)
-_UPDATE = re.compile(r"(?i)\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
-_FORM = re.compile(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
-_BRACKET = re.compile(r"[{}()\[\]]")
-#: Nesting of groups, brackets and parentheses past which a query is refused: Oxigraph's
-#: parser recurses per level and overflows its stack near 3,000 (the worker dies).
-MAX_DEPTH = 500
-
-
-def keywords(text: str) -> str:
-    """``text`` with comments, strings, IRIs, variables and prefixed names blanked.
-
-    Codepoint escapes (``\\u0053``) are decoded first, as the SPARQL grammar does before
-    parsing, so an escaped keyword cannot slip past.
-
-    >>> keywords('SELECT * { ?service <urn:SERVICE> "SERVICE" } # SERVICE').split()
-    ['SELECT', '*', '{', '}']
-    """
-    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return _SKIP.sub(" ", text)
-
-
-def depth(bare: str) -> int:
-    """How deep ``{ }``, ``( )`` and ``[ ]`` nest in ``bare`` (as ``keywords`` gives it).
-
-    >>> depth("SELECT * { { ?s ?p ?o } FILTER((1)) }")
-    3
-    """
-    level = deepest = 0
-    for match in _BRACKET.finditer(bare):
-        if match[0] in "{([":
-            level += 1
-            deepest = max(deepest, level)
-        else:
-            level -= 1
-    return deepest
-
-
-def refusal(text: str, bare: str | None = None) -> str | None:
-    """Why ``text`` is refused before it runs (SERVICE, an update), or None.
-
-    ``bare`` is ``keywords(text)`` when the caller has it already.
-    """
-    if bare is None:
-        try:
-            bare = keywords(text)
-        except (ValueError, OverflowError):
-            return "the query holds an invalid \\u escape"
-    if re.search(r"(?i)\bSERVICE\b", bare):
-        return (
-            "SERVICE is not allowed: this endpoint never calls other endpoints "
-            "(federated queries are refused before they run)"
-        )
-    openers = bare.count("{") + bare.count("(") + bare.count("[")
-    if openers > MAX_DEPTH and depth(bare) > MAX_DEPTH:  # fewer openers cannot nest deeper
-        return (
-            f"the query nests groups or expressions more than {MAX_DEPTH} deep; "
-            "flatten it (this endpoint refuses deeper nesting before it runs)"
-        )
-    form = _FORM.search(bare)
-    update = _UPDATE.search(bare)
-    if update and (form is None or update.start() < form.start()):
-        return UPDATE_MESSAGE
-    return None
-
-
-#: Query texts up to this length have their screening remembered (``screen``): a dict
-#: lookup instead of the regular expressions, for the queries tools send again and again.
-SCREEN_MEMO_CHARS = 4096
-
-
-@functools.lru_cache(maxsize=1024)
-def _screen(text: str) -> tuple[str | None, bool]:
-    try:
-        bare = keywords(text)
-    except (ValueError, OverflowError):
-        return refusal(text), False  # refusal says why: the invalid \\u escape
-    return refusal(text, bare), cacheable(bare)
-
-
-def screen(text: str) -> tuple[str | None, bool]:
-    """Why ``text`` is refused before it runs (or None), and whether its answer may be kept.
-
-    The answer depends on the text alone, so it is remembered for the last 1,024 texts of
-    up to SCREEN_MEMO_CHARS characters (at most about 4 MB); longer texts are screened
-    each time. The query itself still runs in a worker every time.
-
-    >>> screen("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")[0].startswith("SERVICE")
-    True
-    >>> screen("SELECT (RAND() AS ?r) {}")
-    (None, False)
-    """
-    if len(text) <= SCREEN_MEMO_CHARS:
-        return _screen(text)
-    return _screen.__wrapped__(text)
-
+#: Seconds a client may take to send a request's body (each chunk and in all); past it, 408.
+BODY_TIMEOUT = 30.0
 
 # --- reading a request ------------------------------------------------------------------
 
@@ -162,8 +66,15 @@ async def _body(receive, length: str | None) -> bytes:
     if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
         raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
     chunks, size = [], 0
+    loop = asyncio.get_running_loop()
+    end = loop.time() + BODY_TIMEOUT
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), max(0.0, end - loop.time()))
+        except asyncio.TimeoutError:
+            raise Refused(
+                error(408, f"the request body took longer than {BODY_TIMEOUT:g} s to arrive")
+            ) from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -243,6 +154,19 @@ async def read_query(
 # --- the service description and the query page -----------------------------------------
 
 
+def turtle_iri(iri: str) -> str:
+    """``iri`` as a Turtle IRIREF: every character IRIREF forbids percent-encoded.
+
+    >>> turtle_iri('http://h/> . <x> <y> "z')
+    '<http://h/%3E%20.%20%3Cx%3E%20%3Cy%3E%20%22z>'
+    """
+    forbidden = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
+    encoded = "".join(
+        "".join(f"%{b:02X}" for b in ch.encode("utf-8")) if ch in forbidden else ch for ch in iri
+    )
+    return f"<{encoded}>"
+
+
 def service_description(endpoint: str) -> bytes:
     results = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"]
     results += ["SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"]
@@ -250,7 +174,7 @@ def service_description(endpoint: str) -> bytes:
     return (
         f"@prefix sd: <{SD}> .\n\n"
         f"[] a sd:Service ;\n"
-        f"  sd:endpoint <{endpoint}> ;\n"
+        f"  sd:endpoint {turtle_iri(endpoint)} ;\n"
         f"  sd:supportedLanguage sd:SPARQL11Query ;\n"
         f"  sd:feature sd:UnionDefaultGraph ;\n"
         f"  sd:resultFormat {formats} ;\n"
@@ -287,16 +211,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>coopgraph SPARQL endpoint</title>
 <link rel="stylesheet" href="static/yasgui.min.css">
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 0 1.5rem 2rem; }}
-header p, .examples p {{ color: #444; max-width: 60rem; }}
-.examples ul {{ list-style: none; padding: 0; columns: 2 28rem; }}
-.examples li {{ break-inside: avoid; margin-bottom: .8rem; }}
-.examples button {{ font: inherit; font-weight: 600; color: #1a5fb4; background: none;
-  border: none; padding: 0; cursor: pointer; text-align: left; }}
-.examples small {{ display: block; color: #555; }}
-code {{ font-size: .85em; }}
-</style>
+<link rel="stylesheet" href="static/page.css">
 </head>
 <body>
 <header>
@@ -315,36 +230,31 @@ results are capped at {max_rows:,} rows; SERVICE and updates are refused.</p>
 </ul>
 </section>
 <script id="examples" type="application/json">{data}</script>
+<script id="endpoint" type="application/json">{endpoint_json}</script>
 <script src="static/yasgui.min.js"></script>
-<script>
-(function () {{
-  var endpoint = new URL({endpoint_js}, window.location.href).href;
-  var examples = JSON.parse(document.getElementById("examples").textContent);
-  Yasgui.defaults.requestConfig.endpoint = endpoint;
-  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {{
-    requestConfig: {{ endpoint: endpoint, method: "POST" }},
-    copyEndpointOnNewTab: true,
-    endpointCatalogueOptions: {{ getData: function () {{ return [{{ endpoint: endpoint }}]; }} }},
-    yasqe: {{ autocompleters: ["prefixes", "variables"] }}
-  }});
-  document.querySelectorAll(".examples button").forEach(function (button) {{
-    button.addEventListener("click", function () {{
-      var example = examples[Number(button.dataset.index)];
-      var tab = yasgui.getTab();
-      tab.setQuery(example.text);
-      tab.getYasqe().focus();
-      window.scrollTo(0, 0);
-    }});
-  }});
-}})();
-</script>
+<script src="static/page.js"></script>
 </body>
 </html>
 """
 
 
+def script_json(value) -> str:
+    r"""``value`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as \u escapes, so no ``</script>`` or ``<!--`` can
+    end or change the element, whatever the value holds.
+
+    >>> print(script_json("</script><script>alert(1)</script>"))
+    "\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def page(endpoint: str, deadline: float, max_rows: int) -> str:
+    """The query page; ``endpoint`` (from the request) is escaped for each place it goes."""
     found = examples()
     items = []
     for index, example in enumerate(found):
@@ -354,15 +264,88 @@ def page(endpoint: str, deadline: float, max_rows: int) -> str:
             f"{html.escape(example['title'])}</button>{params}"
             f"<small>{html.escape(example['description'])}</small></li>"
         )
-    data = json.dumps(found).replace("</", "<\\/").replace("<!--", "<\\!--")
     return PAGE.format(
         endpoint=html.escape(endpoint),
-        endpoint_js=json.dumps(endpoint),
+        endpoint_json=script_json(endpoint),
         deadline=deadline,
         max_rows=max_rows,
         items="\n".join(items),
-        data=data,
+        data=script_json(found),
     )
+
+
+#: Headers on every HTML response: the page runs only its own scripts (no inline script),
+#: cannot be framed, and sends no Referer to other sites.
+HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+#: Headers on every response.
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
+# --- who may be asked: the Host allow-list ---------------------------------------------
+
+
+def _host_name(header: str) -> str:
+    """The host of a Host header, lower case, without port, brackets or a final dot.
+
+    >>> _host_name("[::1]:7878"), _host_name("Example.ORG.:80"), _host_name("127.0.0.1")
+    ('::1', 'example.org', '127.0.0.1')
+    """
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0].rstrip(".") if ":" in header else header.rstrip(".")
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class HostCheck:
+    """Which Host values the endpoint answers: DNS rebinding needs a name that resolves to
+    this machine, so only names given on purpose are accepted.
+
+    Accepted: the bound address; when bound to a loopback address, ``localhost``,
+    ``127.0.0.1`` and ``::1``; when bound to every interface (0.0.0.0 or ::), any IP
+    address (a literal address cannot be rebound); and each name of ``allow``
+    (``--allow-host``), ``*`` accepting any Host. A request without Host (HTTP/1.0) is
+    accepted: browsers always send one.
+
+    >>> check = HostCheck("127.0.0.1", ["coopgraph.example.org"])
+    >>> [check.allows(h) for h in ("127.0.0.1:7878", "localhost", "coopgraph.example.org")]
+    [True, True, True]
+    >>> check.allows("evil.example"), check.allows("10.0.0.5")
+    (False, False)
+    >>> HostCheck("0.0.0.0").allows("10.0.0.5:7878")
+    True
+    """
+
+    def __init__(self, bound: str = "127.0.0.1", allow: Iterable[str] = ()):
+        bound = _host_name(bound) if bound else ""
+        self.any = "*" in allow
+        self.any_ip = bound in ("", "0.0.0.0", "::")
+        self.names = {_host_name(name) for name in allow if name != "*"}
+        if bound and not self.any_ip:
+            self.names.add(bound)
+        if bound == "localhost" or (_is_ip(bound) and ipaddress.ip_address(bound).is_loopback):
+            self.names |= {"localhost", "127.0.0.1", "::1"}
+
+    def allows(self, header: str | None) -> bool:
+        if self.any or header is None:
+            return True
+        name = _host_name(header)
+        return name in self.names or (self.any_ip and _is_ip(name))
 
 
 # --- the application ------------------------------------------------------------------
@@ -381,8 +364,10 @@ class Gateway:
         max_rows: int,
         max_bytes: int,
         cache_mb: float = 64,
+        max_memory: int | None = MAX_MEMORY,
     ):
         self.root = Path(root)
+        self.max_memory = max_memory
         self.size = workers
         self.deadline = deadline
         self.queue = queue
@@ -398,8 +383,10 @@ class Gateway:
                 "no store here: run 'coopgraph build' first (or pass --store)",
                 path=shown(self.root),
             )
-        self.pool = workers_module.Pool(self.root, self.size)
+        self.pool = workers_module.Pool(self.root, self.size, self.max_memory)
         await self.pool.start()
+        log = logging.getLogger("uvicorn.error")
+        (log.info if self.pool.layers else log.warning)(sandbox.report(self.pool.layers))
 
     async def stop(self) -> None:
         if self.pool is not None:
@@ -411,8 +398,9 @@ class Gateway:
             return None
         return self.cache.get(self.generation.current(), text, accept)
 
-    async def run(self, text: str, accept: str, *, keep: bool = True) -> Reply:
-        """Run ``text`` in a worker (admission first); keep a 200 reply when ``keep``."""
+    async def run(self, text: str, accept: str) -> Reply:
+        """Run ``text`` in a worker (admission first); keep the reply when the worker says
+        it may be kept (a 200 to a query without volatile functions)."""
         pool = self.pool
         assert pool is not None
         if not pool.idle() and pool.waiting >= self.queue:
@@ -425,7 +413,7 @@ class Gateway:
         reply, generation = await pool.call(
             text, _ranges(accept), self.max_rows, self.max_bytes, self.deadline
         )
-        if keep and self.cache is not None and reply.status == 200:
+        if reply.keep and self.cache is not None:
             self.cache.put(generation, text, accept, reply, len(reply.body))
         return reply
 
@@ -507,11 +495,7 @@ class Endpoint:
         if not text.strip():
             await _send(send, error(400, "the query is empty"), head=head)
             return
-        why, keep = screen(text)
-        if why is not None:
-            await _send(send, error(400, why), head=head)
-            return
-        reply = await gateway.run(text, accept, keep=keep)
+        reply = await gateway.run(text, accept)  # parsed and screened in the worker
         cache = "miss" if gateway.cache is not None and reply.status == 200 else None
         await _send(send, reply, cache, head=head)
 
@@ -535,17 +519,50 @@ class Endpoint:
 class App:
     """The endpoint's ASGI app: queries go straight to ``Endpoint``, the rest to Starlette."""
 
-    def __init__(self, endpoint, starlette: Starlette, gateway: Gateway):
+    def __init__(self, endpoint, starlette: Starlette, gateway: Gateway, hosts: HostCheck):
         self.endpoint = endpoint
         self.starlette = starlette
         self.gateway = gateway
+        self.hosts = hosts
         self.state = starlette.state
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] in ("/sparql", "/query"):
+        if scope["type"] != "http":
+            await self.starlette(scope, receive, send)
+            return
+        send = _with_headers(send)
+        host = next((v for k, v in scope["headers"] if k == b"host"), None)
+        if not self.hosts.allows(host.decode("latin-1") if host is not None else None):
+            await _send(send, error(400, HOST_MESSAGE))
+            return
+        if scope["path"] in ("/sparql", "/query"):
             await self.endpoint(scope, receive, send)
         else:
             await self.starlette(scope, receive, send)
+
+
+HOST_MESSAGE = (
+    "this Host is not served here: the endpoint answers its own address and the names "
+    "given with 'coopgraph serve --allow-host NAME'"
+)
+_COMMON = [(k.lower().encode(), v.encode()) for k, v in COMMON_HEADERS.items()]
+_HTML = [(k.lower().encode(), v.encode()) for k, v in HTML_HEADERS.items()]
+
+
+def _with_headers(send):
+    """``send`` adding COMMON_HEADERS to every response and HTML_HEADERS to HTML ones."""
+
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            names = {name.lower() for name, _ in headers}
+            media = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+            extra = _COMMON + (_HTML if media.startswith(b"text/html") else [])
+            headers += [(k, v) for k, v in extra if k not in names]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 def create_app(
@@ -558,11 +575,17 @@ def create_app(
     max_bytes: int = 50_000_000,
     cors: bool = False,
     cache_mb: float = 64,
+    max_memory: int | None = MAX_MEMORY,
+    bound: str = "127.0.0.1",
+    allow_hosts: Iterable[str] = (),
 ) -> App:
     """The endpoint as an ASGI app; its workers start with the app's lifespan.
 
     ``cache_mb`` bounds the result cache (coopgraph.serve.cache) in megabytes; 0 turns it
     off. With the cache on, every answered query carries ``X-Cache: hit`` or ``miss``.
+    ``max_memory`` caps each worker's memory in bytes (None: no cap). ``bound`` is the
+    address the server listens on and ``allow_hosts`` the further Host names it answers
+    (``HostCheck``).
     """
     if workers < 1 or queue < 0 or deadline <= 0 or max_rows < 1 or max_bytes < 1:
         raise CoopgraphError("serve: workers, deadline, max rows and max bytes must be > 0")
@@ -576,6 +599,7 @@ def create_app(
         max_rows=max_rows,
         max_bytes=max_bytes,
         cache_mb=cache_mb,
+        max_memory=max_memory,
     )
 
     async def refuse_update(request: Request) -> Response:
@@ -595,6 +619,8 @@ def create_app(
     static_files = {
         "yasgui.min.js": "application/javascript",
         "yasgui.min.css": "text/css",
+        "page.js": "application/javascript",
+        "page.css": "text/css",
         "YASGUI-LICENSE.txt": "text/plain",
     }
 
@@ -625,4 +651,4 @@ def create_app(
     endpoint = Endpoint(gateway, deadline, max_rows)
     if cors:
         endpoint = CORSMiddleware(endpoint, **cors_options)
-    return App(endpoint, starlette, gateway)
+    return App(endpoint, starlette, gateway, HostCheck(bound, allow_hosts))

@@ -5,7 +5,9 @@ re-run, a dashboard polling). A reply that came back 200 is kept, keyed by the q
 and the Accept header, so the next identical request is answered by the gateway without a
 worker. Every entry belongs to one store generation: when ``coopgraph build`` or ``import``
 switches generations, the first lookup that sees the new one empties the cache, so a reply
-is never served from data that is no longer current. (The SPARQL protocol's dataset
+is never served from data that is no longer current. A worker says whether a reply may be
+kept: not when its query's algebra calls RAND, NOW, UUID, STRUUID or BNODE
+(coopgraph.serve.screen). (The SPARQL protocol's dataset
 parameters, ``default-graph-uri`` and ``named-graph-uri``, are refused by the gateway, so
 the query text holds the whole dataset.)
 """
@@ -13,14 +15,10 @@ the query text holds the whole dataset.)
 from __future__ import annotations
 
 import os
-import re
 from collections import OrderedDict
 from pathlib import Path
 
 from coopgraph import store
-
-#: Functions whose answer changes from one run to the next: queries using them are not kept.
-VOLATILE = re.compile(r"(?i)\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(")
 
 #: What an entry costs besides its body and key text (the tuple, the dict slot, headers).
 OVERHEAD = 400
@@ -94,15 +92,6 @@ class ResultCache:
         while self.size > self.max_bytes:
             _, (_, freed) = self.entries.popitem(last=False)
             self.size -= freed
-
-
-def cacheable(bare: str) -> bool:
-    """True unless the query (comments, strings and IRIs blanked) calls a volatile function.
-
-    >>> cacheable("SELECT ?s { ?s ?p ?o }"), cacheable("SELECT (rand() AS ?r) {}")
-    (True, False)
-    """
-    return VOLATILE.search(bare) is None
 
 
 class Generation:

@@ -24,12 +24,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import logging
 import multiprocessing
 import os
 import pickle
 import signal
 import socket
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,7 @@ import pyoxigraph as ox
 
 from coopgraph import store
 from coopgraph.namespace import PREFIXES
+from coopgraph.serve import sandbox, screen
 
 #: Media types for SELECT and ASK results, the first being the default.
 RESULT_TYPES = {
@@ -61,12 +64,22 @@ GRAPH_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "applicati
 
 @dataclass
 class Reply:
-    """What a worker answers: an HTTP status, a media type and a body."""
+    """What a worker answers: an HTTP status, a media type and a body; ``keep`` when the
+    result cache may keep it (a 200 to a query without RAND, NOW, UUID, STRUUID or BNODE)."""
 
     status: int
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    keep: bool = False
+
+
+#: Worker memory cap, bytes (``coopgraph serve --max-memory``), and what a client is told past it.
+MAX_MEMORY = 1 << 30
+MEMORY_MESSAGE = (
+    "the query needed more memory than a query worker may take; "
+    "narrow it or add LIMIT (the worker was replaced)"
+)
 
 
 def error(status: int, message: str, **headers: str) -> Reply:
@@ -219,11 +232,26 @@ def _pointer(root: Path) -> tuple[int, int] | None:
 
 
 def answer(reader, request: tuple) -> Reply:
-    """Run one ``(text, accept, max_rows, max_bytes)`` request on ``reader``; never raises."""
+    """Screen and run one ``(text, accept, max_rows, max_bytes)`` request on ``reader``.
+
+    The query is parsed and refused with 400 when its algebra holds a SERVICE or it is not
+    a query (coopgraph.serve.screen); only the text that was parsed reaches Oxigraph.
+    Never raises.
+    """
     text, accept, max_rows, max_bytes = request
     try:
-        result = reader.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-        return serialise(result, accept, max_rows, max_bytes)
+        verdict = screen.verdict(text, PREFIXES)
+    except MemoryError:
+        return error(507, MEMORY_MESSAGE)
+    if verdict.refusal is not None:
+        return error(400, verdict.refusal)
+    try:
+        result = reader.query(verdict.text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        reply = serialise(result, accept, max_rows, max_bytes)
+        reply.keep = verdict.keep and reply.status == 200
+        return reply
+    except MemoryError:
+        return error(507, MEMORY_MESSAGE)
     except SyntaxError as failure:
         return error(400, f"SPARQL syntax error: {failure.msg or failure}")
     except TooLarge as failure:
@@ -240,14 +268,25 @@ def answer(reader, request: tuple) -> Reply:
         return error(500, f"query failed: {type(failure).__name__}: {failure}")
 
 
-def serve_forever(conn, root: str) -> None:
-    """The worker's loop: open the store, then answer one request at a time until EOF.
+def serve_forever(conn, root: str, max_memory: int | None = None) -> None:
+    """The worker's loop: confine itself, open the store, answer one request at a time.
 
+    Before anything else the worker cuts itself off the network (sandbox.confine), caps
+    its memory at ``max_memory`` bytes and raises its recursion limit for the parser.
     Requests and replies are pickled frames on the pipe (``Connection.send_bytes``); a
-    reply is ``(status, content type, headers, body, generation)``, the generation being
-    the name of the store generation the query ran on (the gateway's cache key).
+    reply is ``(status, content type, headers, body, keep, generation)``, the generation
+    being the name of the store generation the query ran on (the gateway's cache key).
+    The first message is ``("ready", generation, layers)``, layers naming the sandbox's
+    mechanisms that hold.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the gateway's to handle
+    os.environ["RUST_BACKTRACE"] = "0"  # an aborted query logs one line, not a backtrace
+    layers = sandbox.confine()
+    sandbox.limit_memory(max_memory)
+    sys.setrecursionlimit(screen.RECURSION_LIMIT)
+    # rdflib logs a warning per unusual local name it meets while screening; a query is
+    # not the operator's problem, so only errors reach the gateway's log.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     path = Path(root)
     try:
         pointer = _pointer(path)
@@ -255,7 +294,7 @@ def serve_forever(conn, root: str) -> None:
     except Exception as failure:  # noqa: BLE001 - reported to the gateway
         conn.send(("failed", str(failure)))
         return
-    conn.send(("ready", str(generation)))
+    conn.send(("ready", str(generation), layers))
     dumps, loads = pickle.dumps, pickle.loads
     while True:
         try:
@@ -282,7 +321,7 @@ def serve_forever(conn, root: str) -> None:
 
 def astuple(reply: Reply) -> tuple:
     """The fields of ``reply`` in order, as the pipe carries them."""
-    return reply.status, reply.content_type, reply.headers, reply.body
+    return reply.status, reply.content_type, reply.headers, reply.body, reply.keep
 
 
 # --- the pool, in the gateway process ---------------------------------------------------
@@ -295,16 +334,24 @@ class WorkerFailed(Exception):
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["coopgraph.serve.workers"])
+        # the screen's parser builds its grammar on import (~0.4 s): once, in the forkserver
+        preload = ["coopgraph.serve.workers", "rdflib.plugins.sparql.parser"]
+        context.set_forkserver_preload([*preload, "rdflib.plugins.sparql.algebra"])
         return context
     return multiprocessing.get_context("spawn")
 
 
-def _start(context, root: Path, start_timeout: float = 60.0):
-    """Start one worker process and wait for it to open the store (blocking)."""
+def _start(context, root: Path, max_memory: int | None, start_timeout: float = 60.0):
+    """Start one worker process and wait for it to open the store (blocking).
+
+    Returns the process, the gateway's end of its pipe, and the sandbox layers that hold.
+    """
     conn, child = context.Pipe(duplex=True)
     process = context.Process(
-        target=serve_forever, args=(child, str(root)), daemon=True, name="coopgraph-worker"
+        target=serve_forever,
+        args=(child, str(root), max_memory),
+        daemon=True,
+        name="coopgraph-worker",
     )
     process.start()
     child.close()
@@ -319,7 +366,7 @@ def _start(context, root: Path, start_timeout: float = 60.0):
     if not conn.poll(start_timeout):
         raise fail("a query worker did not start in time")
     try:
-        state, detail = conn.recv()
+        state, detail, *layers = conn.recv()
     except EOFError:
         raise fail("a query worker exited while starting") from None
     if state != "ready":
@@ -328,7 +375,7 @@ def _start(context, root: Path, start_timeout: float = 60.0):
     sock = socket.socket(fileno=os.dup(conn.fileno()))
     conn.close()
     sock.setblocking(False)
-    return process, sock
+    return process, sock, layers[0] if layers else []
 
 
 _HEADER = struct.Struct("!i")
@@ -382,17 +429,27 @@ class _Pipe(asyncio.Protocol):
 class Worker:
     """One worker process and the gateway's asyncio end of its pipe."""
 
-    def __init__(self, process, pipe: _Pipe):
+    def __init__(self, process, pipe: _Pipe, layers: list[str]):
         self.process = process
         self.pipe = pipe
+        self.layers = layers
         self.killed = False
 
     @classmethod
-    async def start(cls, context, root: Path) -> Worker:
+    async def start(cls, context, root: Path, max_memory: int | None = None) -> Worker:
         loop = asyncio.get_running_loop()
-        process, sock = await loop.run_in_executor(None, _start, context, root)
+        process, sock, layers = await loop.run_in_executor(None, _start, context, root, max_memory)
         _, pipe = await loop.create_connection(_Pipe, sock=sock)
-        return cls(process, pipe)
+        return cls(process, pipe, layers)
+
+    async def exit_signal(self, wait: float = 1.0) -> int | None:
+        """The signal that ended the worker (its pipe closed), or None; waits ``wait`` s."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + wait
+        while self.process.exitcode is None and loop.time() < end:
+            await asyncio.sleep(0.01)
+        code = self.process.exitcode
+        return -code if code is not None and code < 0 else None
 
     async def ask(self, request: tuple) -> tuple:
         """Send one request and wait for its reply tuple (ConnectionError if it dies)."""
@@ -421,9 +478,11 @@ class Pool:
     while a query runs; the only threads are the short-lived ones that start a worker.
     """
 
-    def __init__(self, root: Path, size: int):
+    def __init__(self, root: Path, size: int, max_memory: int | None = MAX_MEMORY):
         self.root = Path(root)
         self.size = size
+        self.max_memory = max_memory
+        self.layers: list[str] = []
         self.context = _context()
         self.free: list[Worker] = []
         self.busy: set[Worker] = set()
@@ -435,7 +494,7 @@ class Pool:
     async def start(self) -> None:
         """Start every worker side by side; WorkerFailed when one cannot."""
         started = await asyncio.gather(
-            *(Worker.start(self.context, self.root) for _ in range(self.size)),
+            *(Worker.start(self.context, self.root, self.max_memory) for _ in range(self.size)),
             return_exceptions=True,
         )
         failures = [s for s in started if isinstance(s, BaseException)]
@@ -447,6 +506,7 @@ class Pool:
                     self.free.append(worker)
         if failures:
             raise failures[0]
+        self.layers = self.free[0].layers if self.free else []
 
     def idle(self) -> bool:
         """True when a worker is free now."""
@@ -498,7 +558,7 @@ class Pool:
             delay = 0.1
             while not self.closed:
                 try:
-                    self._give(await Worker.start(self.context, self.root))
+                    self._give(await Worker.start(self.context, self.root, self.max_memory))
                     return
                 except WorkerFailed:
                     await asyncio.sleep(delay)
@@ -519,12 +579,13 @@ class Pool:
         self.busy.add(worker)
         timer = asyncio.get_running_loop().call_later(deadline, worker.kill)
         try:
-            status, media, headers, body, generation = await worker.ask(
+            status, media, headers, body, keep, generation = await worker.ask(
                 (text, accept, max_rows, max_bytes)
             )
         except (ConnectionError, OSError, EOFError, pickle.UnpicklingError):
             timed_out = worker.killed and not self.closed
             self.busy.discard(worker)
+            ended_by = None if worker.killed else await worker.exit_signal()
             self._replace(worker)
             if self.closed:
                 return error(503, "the endpoint is shutting down", **{"Retry-After": "5"}), None
@@ -534,6 +595,8 @@ class Pool:
                     f"query exceeded the {deadline:g} s deadline and was stopped; "
                     "narrow it or add LIMIT",
                 ), None
+            if ended_by == signal.SIGABRT:  # Oxigraph aborts when an allocation fails
+                return error(507, MEMORY_MESSAGE), None
             return error(500, "the query worker died; it has been replaced"), None
         except BaseException:  # cancelled mid-query: the worker's state is unknown
             self.busy.discard(worker)
@@ -543,7 +606,7 @@ class Pool:
             timer.cancel()
         self.busy.discard(worker)
         self._give(worker)
-        return Reply(status, media, body, headers), generation
+        return Reply(status, media, body, headers, keep), generation
 
     async def close(self) -> None:
         """Terminate every worker; calls in flight end with an error reply.
