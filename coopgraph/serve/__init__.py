@@ -35,7 +35,7 @@ def run(
     """Serve the store at http://host:port/ until Ctrl-C or SIGTERM.
 
     ``options`` are those of ``create_app`` (workers, deadline, queue, max_rows,
-    max_bytes, cors, cache_mb, max_memory, allow_hosts); the Host allow-list starts from
+    max_bytes, cors, cache_mb, max_memory, allow_hosts, body_timeout); the Host allow-list starts from
     ``host``. On Ctrl-C or SIGTERM the server stops accepting connections, answers the
     queries in flight (each ends by its deadline at the latest), then terminates the
     worker processes.
@@ -43,7 +43,7 @@ def run(
     Connections are bounded in time and number: a request head must arrive within
     ``header_timeout`` seconds of the connection or of the previous response
     (coopgraph.serve.connections), an idle keep-alive connection is closed after
-    ``keep_alive`` seconds, a body must arrive within BODY_TIMEOUT, and beyond
+    ``keep_alive`` seconds, a body must arrive within ``body_timeout`` (30 s), and beyond
     ``max_connections`` open connections new ones get 503.
     """
     import uvicorn

@@ -61,19 +61,20 @@ class Refused(Exception):
 MAX_REQUEST_BYTES = MAX_QUERY_BYTES * 3 + 4096  # a form may percent-encode every byte
 
 
-async def _body(receive, length: str | None) -> bytes:
-    """The request body from the ASGI ``receive``, refused past MAX_REQUEST_BYTES."""
+async def _body(receive, length: str | None, timeout: float = BODY_TIMEOUT) -> bytes:
+    """The request body from the ASGI ``receive``: 413 past MAX_REQUEST_BYTES, 408 when it
+    has not all arrived ``timeout`` seconds after the head."""
     if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
         raise Refused(error(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes"))
     chunks, size = [], 0
     loop = asyncio.get_running_loop()
-    end = loop.time() + BODY_TIMEOUT
+    end = loop.time() + timeout
     while True:
         try:
             message = await asyncio.wait_for(receive(), max(0.0, end - loop.time()))
         except asyncio.TimeoutError:
             raise Refused(
-                error(408, f"the request body took longer than {BODY_TIMEOUT:g} s to arrive")
+                error(408, f"the request body took longer than {timeout:g} s to arrive")
             ) from None
         if message["type"] == "http.disconnect":
             break
@@ -97,11 +98,17 @@ def _one(values: dict[str, list[str]], name: str) -> str | None:
 
 
 async def read_query(
-    method: str, query_string: str, content_type: str, length: str | None, receive
+    method: str,
+    query_string: str,
+    content_type: str,
+    length: str | None,
+    receive,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> str | None:
     """The query text of a protocol request; None when there is none.
 
-    ``receive`` is the ASGI callable the body is read from (for POST).
+    ``receive`` is the ASGI callable the body is read from (for POST), within
+    ``body_timeout`` seconds.
     """
     if method != "POST" and query_string.startswith("query=") and "&" not in query_string:
         params = {"query": [unquote_plus(query_string[6:])]}  # what parse_qs gives, faster
@@ -120,7 +127,7 @@ async def read_query(
                     "(application/x-www-form-urlencoded, query=...)",
                 )
             )
-        body = await _body(receive, length)
+        body = await _body(receive, length, body_timeout)
         if media == "application/x-www-form-urlencoded":
             try:
                 form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -297,10 +304,14 @@ def _host_name(header: str) -> str:
 
     >>> _host_name("[::1]:7878"), _host_name("Example.ORG.:80"), _host_name("127.0.0.1")
     ('::1', 'example.org', '127.0.0.1')
+    >>> _host_name("::")  # a bare IPv6 address (a bound address, not a Host header)
+    '::'
     """
     header = header.strip().lower()
     if header.startswith("["):
         return header[1 : header.find("]")] if "]" in header else header
+    if header.count(":") > 1:
+        return header
     return header.rsplit(":", 1)[0].rstrip(".") if ":" in header else header.rstrip(".")
 
 
@@ -459,8 +470,11 @@ class Endpoint:
     to a worker.
     """
 
-    def __init__(self, gateway: Gateway, deadline: float, max_rows: int):
+    def __init__(
+        self, gateway: Gateway, deadline: float, max_rows: int, body_timeout: float = BODY_TIMEOUT
+    ):
         self.gateway = gateway
+        self.body_timeout = body_timeout
         self.deadline = deadline
         self.max_rows = max_rows
 
@@ -479,6 +493,7 @@ class Endpoint:
                 headers.get(b"content-type", b"").decode("latin-1"),
                 (headers.get(b"content-length") or b"").decode("latin-1") or None,
                 receive,
+                self.body_timeout,
             )
         except Refused as refused:
             await _send(send, refused.reply, head=head)
@@ -578,6 +593,7 @@ def create_app(
     max_memory: int | None = MAX_MEMORY,
     bound: str = "127.0.0.1",
     allow_hosts: Iterable[str] = (),
+    body_timeout: float = BODY_TIMEOUT,
 ) -> App:
     """The endpoint as an ASGI app; its workers start with the app's lifespan.
 
@@ -585,7 +601,7 @@ def create_app(
     off. With the cache on, every answered query carries ``X-Cache: hit`` or ``miss``.
     ``max_memory`` caps each worker's memory in bytes (None: no cap). ``bound`` is the
     address the server listens on and ``allow_hosts`` the further Host names it answers
-    (``HostCheck``).
+    (``HostCheck``). A POST body must arrive within ``body_timeout`` seconds (408).
     """
     if workers < 1 or queue < 0 or deadline <= 0 or max_rows < 1 or max_bytes < 1:
         raise CoopgraphError("serve: workers, deadline, max rows and max bytes must be > 0")
@@ -648,7 +664,7 @@ def create_app(
     middleware = [Middleware(CORSMiddleware, **cors_options)] if cors else []
     starlette = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     starlette.state.gateway = gateway
-    endpoint = Endpoint(gateway, deadline, max_rows)
+    endpoint = Endpoint(gateway, deadline, max_rows, body_timeout)
     if cors:
         endpoint = CORSMiddleware(endpoint, **cors_options)
     return App(endpoint, starlette, gateway, HostCheck(bound, allow_hosts))
