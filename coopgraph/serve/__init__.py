@@ -35,10 +35,10 @@ def run(
     """Serve the store at http://host:port/ until Ctrl-C or SIGTERM.
 
     ``options`` are those of ``create_app`` (workers, deadline, queue, max_rows,
-    max_bytes, cors, cache_mb, max_memory, allow_hosts, body_timeout); the Host allow-list starts from
-    ``host``. On Ctrl-C or SIGTERM the server stops accepting connections, answers the
-    queries in flight (each ends by its deadline at the latest), then terminates the
-    worker processes.
+    max_bytes, cors, cache_mb, max_memory, allow_hosts, body_timeout); the Host
+    allow-list starts from ``host``. On Ctrl-C or SIGTERM the server stops accepting
+    connections, answers the queries in flight (each ends by its deadline at the latest),
+    then terminates the worker processes.
 
     Connections are bounded in time and number: a request head must arrive within
     ``header_timeout`` seconds of the connection or of the previous response
