@@ -24,7 +24,8 @@ other work on the machine weighs on all alike); every server gets the same text 
 library queries declare their prefixes); prints queries/s, p50 and p99 latency, errors, and
 each server's threads and RSS before and after (from /proc; coopgraph's include its worker
 processes). Then, on coopgraph, each hostile query followed at once by a simple one: the
-status and time of both. ``--soak S`` hammers the uncached coopgraph server for S seconds
+status and time of both (the attacks of issue 18 among them); then two storms of hostile
+queries, 4 and 2 at a time, beside one client timing simple queries. ``--soak S`` hammers the uncached coopgraph server for S seconds
 (the library queries, one client sending a query that runs into the deadline, and imports
 into the served store one after another, each a new generation the workers must pick up)
 and prints threads and RSS every tenth of the run.
@@ -364,11 +365,42 @@ def library_text(name: str, values: dict[str, str]) -> str:
     return queries.substitute(query.text, queries.bind(query, values))
 
 
+#: 100,000 ``!`` operators: overflowed the stack of main's parser (issue 18).
+BANGS = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 100_000 + "true) }"
+#: A string doubled 26 times (16 bytes to 1 GiB): grew a worker without bound in main.
+DOUBLING = (
+    'SELECT (STRLEN(?s26) AS ?n) WHERE { BIND("0123456789abcdef" AS ?s0) '
+    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(26))
+    + " }"
+)
+
+
+def _form(text: str) -> bytes:
+    return post_request(
+        "/sparql", urlencode({"query": text}).encode(), "application/x-www-form-urlencoded"
+    )
+
+
 def hostile_queries(port: int) -> dict[str, bytes]:
     nested = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o " + "} " * 5000
-    service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    url = f"http://127.0.0.1:{port}/sparql"
+    service = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+    hidden = "SELECT * WHERE { ?s ?p ?o # x\r" + "{ " * 10_000 + "?a ?b ?c " + "} " * 10_000 + "}"
     big = ("ASK {}" + " " * 1_000_001).encode()
     return {
+        "SERVICE after a CR-ended comment": _form(
+            f"SELECT * WHERE {{ ?s ?p ?o # x\rSERVICE <{url}> {{ ?a ?b ?c }}\n}}"
+        ),
+        "SERVICE glued to a number": _form(
+            f"SELECT * WHERE {{ ?s ?y 1SERVICE <{url}> {{ ?a ?b ?c }} }}"
+        ),
+        "SERVICE after an escaped quote": _form(
+            f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a\\' }} SERVICE <{url}> "
+            "{ ?a ?b ?c } #'"
+        ),
+        "10,000 groups behind a comment": _form(hidden),
+        "100,000 ! operators": _form(BANGS),
+        "CONCAT doubling to 1 GiB": _form(DOUBLING),
         "cartesian product with COUNT": get_request("/sparql", CARTESIAN),
         "millions of rows (1.5M)": get_request(
             "/sparql", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f VALUES ?x { 1 2 } }"
@@ -405,6 +437,58 @@ def hostile(server: Server) -> list[tuple[str, int, float, int, float]]:
     finally:
         listener.close()
     return rows
+
+
+def storm(server: Server, hostile_text: str, count: int = 40, parallel: int = 4) -> dict:
+    """``count`` copies of ``hostile_text``, ``parallel`` at a time, beside one client
+    sending a simple (uncached) query every 50 ms: the hostile statuses and the simple
+    queries' latency (median, max) while the storm lasts. In main, 40 x 100,000 ``!``
+    four at a time held simple queries at 3-5 s (issue 18)."""
+    request = _form(hostile_text)
+    statuses: dict[int, int] = {}
+    latencies: list[float] = []
+    done = threading.Event()
+    lock = threading.Lock()
+    remaining = list(range(count))
+
+    def attacker() -> None:
+        while True:
+            with lock:
+                if not remaining:
+                    return
+                remaining.pop()
+            status, _, _, _ = once(server.port, request)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    def bystander() -> None:
+        index = 0
+        while not done.is_set():
+            simple = get_request("/sparql", f"ASK {{ ?s a cg:Alliance FILTER({index} > -1) }}")
+            _, took, _, _ = once(server.port, simple)
+            latencies.append(took * 1000)
+            index += 1
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=bystander)
+    watcher.start()
+    started = time.monotonic()
+    attackers = [threading.Thread(target=attacker) for _ in range(parallel)]
+    for thread in attackers:
+        thread.start()
+    for thread in attackers:
+        thread.join()
+    seconds = time.monotonic() - started
+    done.set()
+    watcher.join()
+    latencies.sort()
+    return {
+        "statuses": statuses,
+        "seconds": seconds,
+        "simple": len(latencies),
+        "p50": latencies[len(latencies) // 2] if latencies else float("nan"),
+        "max": latencies[-1] if latencies else float("nan"),
+    }
 
 
 #: What the soak imports over and over beside the queries (a small published file: each
@@ -548,7 +632,7 @@ def main() -> None:
             servers.append(Server(name, argv["rdflib-endpoint"], "/sparql"))
         else:
             raise SystemExit(f"unknown server {name}")
-    rows, footprints, hostile_rows = [], {}, []
+    rows, footprints, hostile_rows, storms = [], {}, [], {}
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
         for server in servers:
@@ -582,6 +666,10 @@ def main() -> None:
         target = target or next((s for s in servers if s.name == "coopgraph"), None)
         if target is not None:
             hostile_rows = hostile(target)
+            storms = {
+                "100,000 ! operators": storm(target, BANGS),
+                "CONCAT doubling to 1 GiB": storm(target, DOUBLING, count=8, parallel=2),
+            }
             if args.soak > 0:
                 requests = [get_request("/sparql", text) for text in bench_queries.values()]
                 soak(target, requests, args.clients, args.soak, root)
@@ -620,6 +708,14 @@ def main() -> None:
         print(f"|{'-' * 32}|--------|--------|-------------|---------|")
         for name, status, took, after, after_ms in hostile_rows:
             print(f"| {name:30} | {status:>6} | {took:>6.2f} | {after:>11} | {after_ms:>7.1f} |")
+
+    for name, result in storms.items():
+        print(
+            f"\nstorm on {target.name}: {name}, {sum(result['statuses'].values())} queries "
+            f"({json.dumps(result['statuses'])}) in {result['seconds']:.1f} s; beside them "
+            f"{result['simple']} simple queries: median {result['p50']:.0f} ms, "
+            f"max {result['max']:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

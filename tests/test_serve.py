@@ -400,6 +400,20 @@ def test_deeply_nested_query_refused(served, query):
     assert served.get("ASK { ?s a cg:Alliance }").json()["boolean"] is True
 
 
+def test_issue_18_stack_attacks_are_refused_and_kill_no_worker(served):
+    """100,000 ``!`` and 10,000 groups hidden behind a CR-ended comment: both overflowed
+    main's defences; now each is a 400 from the screen, and the workers live on."""
+    workers = {pid for pid in _children(served.process.pid)}
+    bangs = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 100_000 + "true) }"
+    hidden = "SELECT * WHERE { ?s ?p ?o # x\r" + "{ " * 10_000 + "?a ?b ?c " + "} " * 10_000 + "}"
+    for query in (bangs, hidden, bangs):
+        response = served.post(data={"query": query})
+        assert response.status_code == 400, response.text[:200]
+    assert "too deeply" in served.post(data={"query": hidden}).text
+    assert served.get("ASK { ?s a cg:Alliance }").json()["boolean"] is True
+    assert {pid for pid in _children(served.process.pid)} == workers
+
+
 def test_nesting_below_the_limit_runs(served):
     query = "SELECT (COUNT(*) AS ?n) WHERE " + "{ " * 400 + "?s ?p ?o " + "} " * 400
     response = served.post(data={"query": query})
@@ -471,6 +485,11 @@ SYNTAX = "SPARQL syntax error"
             "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a\\' }} "
             "SERVICE <{url}> {{ ?a ?b ?c }} #'",
             SYNTAX,
+        ),
+        (  # the same inside the group, where Oxigraph would run it
+            "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a\\' . "
+            "SERVICE <{url}> {{ ?a ?b ?c }} }} #'",
+            SERVICE_REFUSED,
         ),
         # ... and one that passes a parser expanding \u escapes before reading (rdflib's
         # parseQuery does): the screen reads the text as Oxigraph does
