@@ -49,7 +49,7 @@ def run(
     import uvicorn
 
     from coopgraph import store
-    from coopgraph.serve.connections import guarded_h11
+    from coopgraph.serve.connections import guarded_protocol
 
     root = Path(store_root)
     if store.current_generation(root) is None:
@@ -68,7 +68,7 @@ def run(
         # a GET may carry a query of up to 1 MB in its URL (h11 allows 16 KB by default)
         h11_max_incomplete_event_size=1_100_000,
         server_header=False,
-        http=guarded_h11(header_timeout),
+        http=guarded_protocol(header_timeout),
         timeout_keep_alive=int(keep_alive) if keep_alive >= 1 else keep_alive,
         limit_concurrency=max_connections,
     )

@@ -3,9 +3,11 @@
 uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but a
 connection that sends nothing, or sends its request head a byte at a time (slowloris),
 stays open for as long as the client likes: uvicorn arms no timer until a first response
-is complete. ``guarded_h11`` gives uvicorn's h11 protocol that timer: from the moment a
+is complete. ``guarded_protocol`` gives uvicorn's protocol that timer: from the moment a
 connection opens, and again whenever a new request begins after a response, the whole
 request head must arrive within ``header_timeout`` seconds, or the connection is closed.
+The guard is a mixin over uvicorn's protocol class: httptools' when httptools is
+installed (faster), h11's otherwise.
 A request body has its own deadline (coopgraph.serve.app.BODY_TIMEOUT), and the number of
 open connections is bounded by uvicorn's ``limit_concurrency``.
 """
@@ -14,11 +16,10 @@ from __future__ import annotations
 
 import asyncio
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
-
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline on each request head."""
+class HeadDeadline:
+    """A deadline on each request head, for a uvicorn HTTP protocol class (its ``cycle``
+    is None until a request's head is complete, and done once its response is)."""
 
     header_timeout = 10.0
     _head_timer: asyncio.TimerHandle | None = None
@@ -56,6 +57,12 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
-def guarded_h11(header_timeout: float) -> type[GuardedH11Protocol]:
-    """The protocol class for ``uvicorn.Config(http=...)`` with this head deadline."""
-    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout": header_timeout})
+def guarded_protocol(header_timeout: float) -> type:
+    """The protocol class for ``uvicorn.Config(http=...)`` with this head deadline:
+    httptools' when it is installed, else h11's."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as base
+    except ImportError:
+        from uvicorn.protocols.http.h11_impl import H11Protocol as base
+    name = f"Guarded{base.__name__}"
+    return type(name, (HeadDeadline, base), {"header_timeout": header_timeout})
