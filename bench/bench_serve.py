@@ -25,10 +25,11 @@ library queries declare their prefixes); prints queries/s, p50 and p99 latency, 
 each server's threads and RSS before and after (from /proc; coopgraph's include its worker
 processes). Then, on coopgraph, each hostile query followed at once by a simple one: the
 status and time of both (the attacks of issue 18 among them); then two storms of hostile
-queries, 4 and 2 at a time, beside one client timing simple queries. ``--soak S`` hammers the uncached coopgraph server for S seconds
-(the library queries, one client sending a query that runs into the deadline, and imports
-into the served store one after another, each a new generation the workers must pick up)
-and prints threads and RSS every tenth of the run.
+queries, 4 and 2 at a time, beside one client timing simple queries. ``--soak S`` hammers
+the uncached coopgraph server for S seconds (the library queries, one client sending a
+query that runs into the deadline, and imports into the served store one after another,
+each a new generation the workers must pick up) and prints threads and RSS every tenth of
+the run.
 """
 
 from __future__ import annotations
