@@ -20,6 +20,7 @@ from coopgraph import __version__, ids, store
 from coopgraph import ntriples as nt
 from coopgraph import sources as source_registry
 from coopgraph.errors import CoopgraphError, escape
+from coopgraph.location import Location, locate
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import data_dir, ontology_dir
 from coopgraph.remote import Endpoint
@@ -134,16 +135,17 @@ def remove_source(target: ox.Store, graph: str) -> None:
 BUILT_GRAPHS = ("ontology", "shapes", "nations", "curated", "meta")
 
 
-def _imported(store_path: store.Location) -> list[tuple[str, bytes | None, bytes]]:
+def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:
     """Each imported graph of the current store as (IRI, N-Triples, its provenance as
     N-Quads), so a build, which starts from an empty generation (removing the old curated
     graph quad by quad would take longer than loading it), keeps the imports.
 
-    On a remote store the graph stays where it is (N-Triples None): downloading and
-    uploading it again would move the whole import over the network twice."""
-    if not store.exists(store_path):
+    Where the location keeps graphs in place (an endpoint) the graph stays where it is
+    (N-Triples None): downloading and uploading it again would move the whole import over
+    the network twice."""
+    if not where.exists():
         return []
-    reader = store.open_reader(store_path)
+    reader = where.reader()
     built = {ids.graph(name) for name in BUILT_GRAPHS}
     meta = ox.NamedNode(ids.graph("meta"))
     kept = []
@@ -157,11 +159,12 @@ def _imported(store_path: store.Location) -> list[tuple[str, bytes | None, bytes
             )
         ]
         meta_quads = [q for s in subjects for q in reader.quads_for_pattern(s, None, None, meta)]
-        remote = isinstance(store_path, Endpoint)
         kept.append(
             (
                 node.value,
-                None if remote else reader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node),
+                None
+                if where.keeps_graphs_in_place
+                else reader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node),
                 ox.serialize(meta_quads, format=ox.RdfFormat.N_QUADS) or b"",
             )
         )
@@ -169,7 +172,7 @@ def _imported(store_path: store.Location) -> list[tuple[str, bytes | None, bytes
 
 
 def build(
-    store_path: store.Location,
+    store_path: Location | Path | Endpoint,
     *,
     data: Path | None = None,
     ontology: Path | None = None,
@@ -182,12 +185,13 @@ def build(
     writer lock is taken first: while another process writes the store, the build fails
     at once, before it reads the data.
     """
-    with store.lock(store_path, create=True):
-        return _build(store_path, data=data, ontology=ontology, validate=validate)
+    where = locate(store_path)
+    with where.lock(create=True):
+        return _build(where, data=data, ontology=ontology, validate=validate)
 
 
 def _build(
-    store_path: store.Location, *, data: Path | None, ontology: Path | None, validate: bool
+    where: Location, *, data: Path | None, ontology: Path | None, validate: bool
 ) -> BuildReport:
     started = time.perf_counter()
     ontology = ontology or ontology_dir()
@@ -201,12 +205,12 @@ def _build(
             raise ValidationFailed(violations)
     meta = provenance([curated], dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
-    kept = _imported(store_path)
+    kept = _imported(where)
 
     def load(target: ox.Store) -> None:
         for graph, ntriples, meta_quads in kept:
             if ntriples is None:
-                target.keep(graph)  # type: ignore[attr-defined] - a remote.RemoteWriter
+                target.keep(graph)  # type: ignore[attr-defined] - a remote.EndpointWriter
             elif ntriples:
                 target.bulk_load(
                     ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
@@ -225,6 +229,6 @@ def _build(
         store.load_nquads(target, curated.nquads.encode("utf-8"))
         store.load_nquads(target, meta.encode("utf-8"))
 
-    store.write(store_path, load, from_empty=True)
-    counts = store.counts(store.open_reader(store_path))
-    return BuildReport(store_path, counts, time.perf_counter() - started)
+    where.write(load, from_empty=True)
+    counts = store.counts(where.reader())
+    return BuildReport(where, counts, time.perf_counter() - started)

@@ -17,7 +17,7 @@ N-Quads or a ``RowError``). For an import the runner
    source's previous graph and its provenance, bulk-loads the new quads and provenance
    (dataset, version, files with SHA-256, rows read, imported and rejected), and makes the
    generation current with one atomic rename. A failure or a kill at any point leaves the
-   store as it was (``store.write``).
+   store as it was (``Location.write``).
 
 Importing the same file twice gives the same graph (IRIs come from the rows' keys).
 """
@@ -28,8 +28,6 @@ import contextlib
 import datetime as dt
 import functools
 import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -40,9 +38,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from coopgraph import ids, store
+from coopgraph import ids
 from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.location import Location, locate
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.remote import Endpoint
@@ -193,7 +192,7 @@ def _get(name: str) -> Importer:
 
 
 def run(
-    root: store.Location,
+    root: Location | Path | Endpoint,
     name: str,
     files: list[Path],
     *,
@@ -210,12 +209,13 @@ def run(
     ``progress(done, total)`` is called with bytes read so far, if given.
     """
     importer = _get(name)
-    with store.lock(root):
-        return _run(root, importer, files, strict, replace_anyway, progress)
+    where = locate(root)
+    with where.lock():
+        return _run(where, importer, files, strict, replace_anyway, progress)
 
 
 def _run(
-    root: store.Location,
+    where: Location,
     importer: Importer,
     files: list[Path],
     strict: bool,
@@ -225,14 +225,13 @@ def _run(
     started = time.perf_counter()
     for path in files:  # every file opens as a regular file before any is read
         open_input(path).close()
-    if hasattr(importer, "order"):  # datasets whose files depend on each other
-        files = importer.order(files)
-    reader = store.open_reader(root)
+    files = importer.order(files)
+    reader = where.reader()
     resolver = Resolver(reader)
     if not resolver:
         raise CoopgraphError(
             "the store has no states to resolve names against: run 'coopgraph build' first",
-            path=shown(root),
+            path=str(where),
         )
     graph = ids.graph(importer.name)
     before = int(loaded_sources(reader).get(importer.name, {}).get("triples", 0))  # type: ignore[call-overload]
@@ -240,17 +239,7 @@ def _run(
     unresolved: Counter = Counter()
     rejected: list[str] = []
     records: list[FileRecord] = []
-    if isinstance(root, Endpoint):  # a remote store: the parts go to the system's temp dir
-        work = Path(tempfile.mkdtemp(prefix=f"coopgraph-import-{os.getpid()}-"))
-    else:
-        _remove_abandoned(root)
-        try:
-            work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=root))
-        except OSError as error:  # a read-only store directory
-            raise CoopgraphError(
-                f"cannot write the store: {error.strerror}", path=shown(root)
-            ) from None
-    try:
+    with where.scratch() as work:
         parts = _Parts(work, os.cpu_count() or 1)
         ctx = ImportContext(
             graph=graph,
@@ -267,17 +256,17 @@ def _run(
                 record.rows_read += 1
                 if isinstance(item, RowError):
                     record.rows_rejected += 1
-                    where = f"{shown(path)}:{item.line}"
+                    at = f"{shown(path)}:{item.line}"
                     if item.truncated and not replace_anyway:
                         raise CoopgraphError(
                             f"{item}; pass --replace-anyway to import what was read "
                             "(store unchanged)",
-                            path=where,
+                            path=at,
                         )
                     if strict:
-                        raise CoopgraphError(f"{item} (--strict: nothing imported)", path=where)
+                        raise CoopgraphError(f"{item} (--strict: nothing imported)", path=at)
                     if len(rejected) < SHOW_REJECTED:
-                        rejected.append(f"{where}: {item}")
+                        rejected.append(f"{at}: {item}")
                 elif not item:
                     record.rows_skipped += 1
                 else:
@@ -314,9 +303,7 @@ def _run(
                     done.result()
             target.bulk_load(meta.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
 
-        store.write(root, change, from_empty=False)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        where.write(change, from_empty=False)
     return ImportReport(
         importer.name,
         graph,
@@ -339,24 +326,6 @@ def _check_drop(name: str, before: int, after: int) -> None:
         )
 
 
-def _remove_abandoned(root: Path) -> None:
-    """Delete the temporary folders of imports whose process is gone (killed midway)."""
-    for path in root.glob(".import-*"):
-        pid = path.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]:
     """The importer's items for ``path`` with a function giving the bytes read so far."""
     with open_input(path) as raw:
@@ -364,16 +333,17 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
             yield raw.tell, item
 
 
-def remove(root: store.Location, name: str) -> int:
+def remove(root: Location | Path | Endpoint, name: str) -> int:
     """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
     if name in BUILT:
         raise UsageError(f"'{name}' is part of every build and cannot be removed")
-    loaded = loaded_sources(store.open_reader(root))
+    where = locate(root)
+    loaded = loaded_sources(where.reader())
     if name not in loaded:
         known = ", ".join(n for n in loaded if n not in BUILT) or "none"
         raise UsageError(f"source '{name}' is not loaded (imported sources: {known})")
     graph = str(loaded[name]["graph"])
-    store.write(root, lambda target: remove_source(target, graph), from_empty=False)
+    where.write(lambda target: remove_source(target, graph), from_empty=False)
     return int(loaded[name]["triples"])  # type: ignore[call-overload]
 
 

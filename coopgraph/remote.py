@@ -3,7 +3,7 @@
 When a group's data outgrows one machine it shares one server (Oxigraph server, Virtuoso,
 Fuseki, QLever, GraphDB: DESIGN.md, "Serving and scale") and every coopgraph command talks
 to it with ``--endpoint URL`` (and ``--update-endpoint URL`` for the commands that write).
-``RemoteStore`` answers the few calls coopgraph makes on a pyoxigraph ``Store``
+``EndpointReader`` answers the few calls coopgraph makes on a pyoxigraph ``Store``
 (``query``, ``named_graphs``, ``quads_for_pattern``) over the SPARQL 1.1
 Protocol, so the rest of the code does not know which store it reads.
 
@@ -13,15 +13,15 @@ every query states its dataset with the protocol's ``default-graph-uri`` and
 ``named-graph-uri`` parameters, listing only coopgraph's graphs: the default graph is
 their union, as in the embedded store, and nothing else is visible.
 
-Writing. A write (``store.write``) first uploads the new triples into staging graphs
-(``urn:coopgraph:staging:...``, invisible to readers, in chunks of ``CHUNK`` triples with
-``INSERT DATA``), then makes them current in one SPARQL Update request: removed quads and
-graphs are deleted and each staging graph is moved (a build) or added (an import) into
-its target. Oxigraph runs one update request in one transaction, so readers see the store
-as before or as after; if the write fails before that request, its staging graphs are
-dropped and the endpoint is as it was. Staging graphs left by a killed write are dropped
-by the next write. One writer at a time, as with the embedded store; unlike there, the
-endpoint cannot enforce it.
+Writing. A write (``RemoteStore.write`` in coopgraph.location) first uploads the new
+triples into staging graphs (``urn:coopgraph:staging:...``, invisible to readers, in
+chunks of ``CHUNK`` triples with ``INSERT DATA``), then makes them current in one SPARQL
+Update request: removed quads and graphs are deleted and each staging graph is moved (a
+build) or added (an import) into its target. Oxigraph runs one update request in one
+transaction, so readers see the store as before or as after; if the write fails before
+that request, its staging graphs are dropped and the endpoint is as it was. Staging
+graphs left by a killed write are dropped by the next write. One writer at a time, as
+with the embedded store; unlike there, the endpoint cannot enforce it.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _parse_results(data: bytes):
     return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
 
-class RemoteStore:
+class EndpointReader:
     """The read side of a remote store, shaped like the pyoxigraph ``Store`` calls coopgraph
     makes. The list of coopgraph's graphs is read once, when first needed."""
 
@@ -219,8 +219,8 @@ class RemoteStore:
 # --- writing ------------------------------------------------------------------------------
 
 
-class RemoteWriter(RemoteStore):
-    """What ``store.write`` hands to a change on a remote store: the current content to
+class EndpointWriter(EndpointReader):
+    """What ``RemoteStore.write`` hands to a change on an endpoint: the current content to
     read, and ``bulk_load``/``remove``/``remove_graph`` recorded until ``commit``."""
 
     def __init__(self, endpoint: Endpoint, *, from_empty: bool):
@@ -354,9 +354,11 @@ def _quads_as_graphs(quads: list[ox.Quad]) -> str:
     return "".join(blocks)
 
 
-def write(endpoint: Endpoint, change: Callable[[RemoteWriter], None], *, from_empty: bool) -> None:
+def write(
+    endpoint: Endpoint, change: Callable[[EndpointWriter], None], *, from_empty: bool
+) -> None:
     """Apply ``change`` to the remote store: stage, then commit in one update request."""
-    writer = RemoteWriter(endpoint, from_empty=from_empty)
+    writer = EndpointWriter(endpoint, from_empty=from_empty)
     writer.drop_abandoned()
     try:
         change(writer)

@@ -1,9 +1,8 @@
 """The embedded store: Oxigraph on disk, written in generations, read read-only.
 
-This module is the only one that opens the store, so an external SPARQL endpoint
-replaces it behind the same functions (``open_reader``, ``write``, ``counts``): where a
-``remote.Endpoint`` stands for the store directory, they read and write it over the SPARQL
-1.1 Protocol (see ``coopgraph.remote``).
+This module is the embedded store's mechanics; ``coopgraph.location`` puts it and an
+external SPARQL endpoint (``coopgraph.remote``) behind one protocol, ``Location``, which is
+what the rest of coopgraph reads and writes through.
 
 Layout of a store directory::
 
@@ -34,12 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coopgraph import remote
 from coopgraph.errors import CoopgraphError
 from coopgraph.paths import shown
-
-#: Where a store is: a directory of the embedded store, or an external SPARQL endpoint.
-Location = Path | remote.Endpoint
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -69,8 +64,6 @@ def _current_name(root: Path) -> str | None:
 
 def current_generation(root: Path) -> Path | None:
     """The directory of the current generation, or None when nothing was built."""
-    if isinstance(root, remote.Endpoint):
-        return None
     name = _current_name(root)
     if name is None:
         return None
@@ -78,27 +71,24 @@ def current_generation(root: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
-def exists(root: Location) -> bool:
-    """True when ``root`` holds a built store (for an endpoint: any coopgraph graph)."""
-    if isinstance(root, remote.Endpoint):
-        return remote.RemoteStore(root).has_data()
-    return current_generation(root) is not None
+def exists(where) -> bool:
+    """True when ``where`` (a directory, an endpoint or a location) holds a built store."""
+    from coopgraph.location import locate
+
+    return locate(where).exists()
 
 
-def open_reader(root: Location) -> ox.Store:
-    """Open the current generation read-only; a clear error when there is none.
+def open_reader(where):
+    """Open ``where`` (a directory, an endpoint or a location) for reading: see
+    ``Location.reader``. Commands open their store once, through ``coopgraph.scope``."""
+    from coopgraph.location import locate
 
-    For an endpoint, a ``remote.RemoteStore`` that answers the same calls.
-    """
-    if isinstance(root, remote.Endpoint):
-        reader = remote.RemoteStore(root)
-        if not reader.has_data():
-            raise CoopgraphError(
-                "the endpoint holds no coopgraph graphs: run 'coopgraph build' with "
-                "--endpoint and --update-endpoint first",
-                path=str(root),
-            )
-        return reader  # type: ignore[return-value]
+    return locate(where).reader()
+
+
+def open_generation(root: Path) -> ox.Store:
+    """Open the current generation under ``root`` read-only; a clear error when there is
+    none."""
     generation = current_generation(root)
     if generation is None:
         raise CoopgraphError(NO_STORE, path=shown(root))
@@ -113,18 +103,15 @@ _HELD: dict[str, int] = {}
 
 
 @contextlib.contextmanager
-def lock(root: Location, *, create: bool = False) -> Iterator[None]:
+def lock(root: Path, *, create: bool = False) -> Iterator[None]:
     """Hold the store's writer lock (``STORE/.lock``) for the block, or fail at once.
 
     A build or import takes it before it reads any input, so a second writer started
     meanwhile is refused in a moment rather than after reading its files; ``write``
     takes it too. The lock is re-entrant within a process. ``create`` makes the store
     directory when it is missing (a first build); otherwise a missing store is the
-    "no store here" error. An endpoint has no lock: the server cannot enforce one.
+    "no store here" error.
     """
-    if isinstance(root, remote.Endpoint):
-        yield
-        return
     key = os.path.realpath(root)
     if key in _HELD:
         _HELD[key] += 1
@@ -159,17 +146,14 @@ def lock(root: Location, *, create: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write(root: Location, change: Callable[[ox.Store], None], *, from_empty: bool) -> Path | None:
+def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -> Path:
     """Apply ``change`` to a new generation and make it current atomically.
 
     ``from_empty`` starts from an empty store (a full build); otherwise the new generation
     starts as a checkpoint of the current one (an import or removal). If ``change`` raises,
-    the new generation is deleted and the store stays as it was. On an endpoint the change
-    is staged and committed in one update request (``remote.write``); returns None there.
+    the new generation is deleted and the store stays as it was. Returns the new
+    generation's directory.
     """
-    if isinstance(root, remote.Endpoint):
-        remote.write(root, change, from_empty=from_empty)  # type: ignore[arg-type]
-        return None
     with lock(root, create=True):
         generations = root / GENERATIONS
         generations.mkdir(exist_ok=True)

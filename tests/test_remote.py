@@ -31,7 +31,8 @@ from click.testing import CliRunner
 from coopgraph import api, ids, queries, store
 from coopgraph.cli import main
 from coopgraph.errors import CoopgraphError, UsageError
-from coopgraph.remote import STAGING, Endpoint, RemoteStore
+from coopgraph.location import locate
+from coopgraph.remote import STAGING, Endpoint, EndpointReader
 from tests.conftest import FIXTURE_DATA
 from tests.test_library_golden import GOLDEN, NAMES, as_csv, normalised, rows
 
@@ -168,7 +169,7 @@ def by_graph(counts: list[store.GraphCount]) -> dict[str, int]:
 
 
 def staging_graphs(endpoint: Endpoint) -> list[str]:
-    found = RemoteStore(endpoint)._select(
+    found = EndpointReader(endpoint)._select(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
         f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}',
         [],
@@ -294,7 +295,7 @@ def test_failed_write_leaves_the_endpoint_as_it_was(server, tmp_path):
         raise OSError("disk full, say")
 
     with pytest.raises(OSError):
-        store.write(remote, change, from_empty=True)
+        locate(remote).write(change, from_empty=True)
     assert by_graph(store.counts(store.open_reader(remote))) == before
     assert staging_graphs(remote) == []
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.outputs.writers import write_text
+from coopgraph.paths import shown
 
 
 @dataclass(frozen=True, order=True)
@@ -161,3 +163,30 @@ def png_scatter(points: Sequence[Point], title: str, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def aidalign_plot(
+    rows: Sequence[dict[str, Any]], path: Path, *, donor: str, first: int, last: int
+) -> int:
+    """Draw ``aidalign`` rows as aid against mean kappa per recipient into ``path``
+    (.html: a self-contained SVG page; .png: matplotlib); returns the points drawn."""
+    points = aid_alignment_points(rows)
+    title = f"Military aid from {donor} and UN voting alignment with {donor}, {first}-{last}"
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        try:
+            png_scatter(points, title, path)
+        except ImportError:
+            raise UsageError("PNG charts need matplotlib: pip install 'coopgraph[plot]'") from None
+        except OSError as error:
+            raise UsageError(f"cannot write output: {error.strerror}", path=shown(path)) from None
+    elif suffix in (".html", ".htm"):
+        note = (
+            "One dot per recipient that received aid and voted in the UN General Assembly: "
+            "the aid summed over the period, and the mean of the yearly Cohen's kappa of its "
+            "votes with the donor's (Häge 2011). Hover a dot for its figures."
+        )
+        write_text(html_page(svg_scatter(points, title), title, note), path)
+    else:
+        raise UsageError("--plot takes a .html or a .png file", path=shown(path))
+    return len(points)

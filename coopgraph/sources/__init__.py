@@ -161,6 +161,12 @@ class Importer(Protocol):
         """The dataset version read from the files ('' when they do not say)."""
         ...
 
+    def order(self, files: list[Path]) -> list[Path]:
+        """The files in the order they must be read: a dataset whose files depend on each
+        other (UN votes' roll calls before the votes) puts them in order; by default, as
+        given. Importers subclass this protocol to inherit the default."""
+        return files
+
 
 _IMPORTERS: dict[str, Callable[[], Importer]] = {}
 #: Modules that register importers (imported on first use of ``importers()``).

@@ -45,6 +45,7 @@ from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.sources import (
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -212,7 +213,7 @@ def peek_header(raw: BinaryIO, encoding: str) -> list[str]:
 
 
 @importer("atop")
-class Atop:
+class Atop(Importer):
     """ATOP 5.1: member-level (atop5_1m) and, optionally, alliance-level (atop5_1a) files."""
 
     name = "atop"

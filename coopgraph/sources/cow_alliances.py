@@ -28,7 +28,14 @@ from typing import BinaryIO
 from coopgraph import ids
 from coopgraph import ntriples as nt
 from coopgraph.namespace import CG, PREFIXES
-from coopgraph.sources import ImportContext, RowError, csv_rows, dataset_source, importer
+from coopgraph.sources import (
+    ImportContext,
+    Importer,
+    RowError,
+    csv_rows,
+    dataset_source,
+    importer,
+)
 from coopgraph.sources.atop import (
     alliance_group,
     check_order,
@@ -62,7 +69,7 @@ STRENGTH = {"defense": 3, "neutrality": 2, "nonaggression": 2, "entente": 1}
 
 
 @importer("cow-alliances")
-class CowAlliances:
+class CowAlliances(Importer):
     """COW Formal Alliances v4.1, member level (alliance_v4.1_by_member.csv)."""
 
     name = "cow-alliances"

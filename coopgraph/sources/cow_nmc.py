@@ -32,6 +32,7 @@ from coopgraph.sources import (
     SHARE,
     YEAR,
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -55,7 +56,7 @@ MISSING = Decimal(-9)
 
 
 @importer("cow-nmc")
-class CowNmc:
+class CowNmc(Importer):
     """COW National Material Capabilities, abridged (NMC-70-abridged.csv)."""
 
     name = "cow-nmc"

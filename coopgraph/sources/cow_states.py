@@ -23,6 +23,7 @@ from coopgraph.namespace import CG, PREFIXES
 from coopgraph.sources import (
     YEAR,
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -35,7 +36,7 @@ COLUMNS = ("stateabb", "ccode", "statenme", "styear", "stmonth", "stday", "endye
 
 
 @importer("cow-states")
-class CowStates:
+class CowStates(Importer):
     """COW State System Membership list (states2016.csv)."""
 
     name = "cow-states"

@@ -61,6 +61,7 @@ from coopgraph.sources import (
     AMOUNT,
     READ_ERRORS,
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -160,7 +161,7 @@ def recipient(ctx: ImportContext, name: str, year: int, line: int) -> str:
 
 
 @importer("greenbook")
-class Greenbook:
+class Greenbook(Importer):
     """USAID Greenbook, military assistance obligations by recipient, year and account."""
 
     name = "greenbook"

@@ -51,6 +51,7 @@ from coopgraph.sources import (
     AMOUNT,
     YEAR,
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -88,7 +89,7 @@ def _amount(row: dict[str, str], column: str, line: int) -> Decimal:
 
 
 @importer("kiel")
-class KielUkraineSupportTracker:
+class KielUkraineSupportTracker(Importer):
     """Kiel Ukraine Support Tracker: aid allocations to Ukraine by donor and month."""
 
     name = "kiel"

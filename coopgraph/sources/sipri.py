@@ -59,6 +59,7 @@ from coopgraph.sources import (
     ENDS_MID_RECORD,
     TIV,
     ImportContext,
+    Importer,
     Records,
     RowError,
     csv_rows,
@@ -197,7 +198,7 @@ def _version(generated: str) -> str:
 
 
 @importer("sipri")
-class SipriTradeRegister:
+class SipriTradeRegister(Importer):
     """SIPRI Arms Transfers Database, trade register export (trade-register.csv)."""
 
     name = "sipri"
@@ -295,7 +296,7 @@ class SipriTradeRegister:
 
 
 @importer("sipri-tiv")
-class SipriTivTables:
+class SipriTivTables(Importer):
     """SIPRI TIV by supplier, recipient and year, 1950-2021, as tidied by 360info."""
 
     name = "sipri-tiv"

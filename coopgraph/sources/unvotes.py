@@ -37,6 +37,7 @@ from coopgraph.sources import (
     READ_ERRORS,
     YEAR,
     ImportContext,
+    Importer,
     RowError,
     csv_rows,
     dataset_source,
@@ -73,7 +74,7 @@ def kind_of(path: Path) -> str | None:
 
 
 @importer("unvotes")
-class UnVotes:
+class UnVotes(Importer):
     """UN General Assembly roll-call votes."""
 
     name = "unvotes"

@@ -1,0 +1,79 @@
+"""The networkx layers of a year or a span of years, from a scope's sources.
+
+Layers: alliances (shared alliances, weighted by commitment), aid (donor -> recipient,
+millions of current USD) and arms (supplier -> recipient, SIPRI TIV in millions); on
+request operations (co-participation), votes (UN voting agreement) and the multiplex of
+every layer (weights scaled per layer and summed). ``coopgraph.project`` builds each from
+the store; this module picks the builder and the graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from coopgraph import project
+from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.scope import Scope
+
+#: The layers metrics computes by default.
+LAYERS = ("alliances", "aid", "arms")
+#: Further layers on request: operation co-participation, UN voting agreement, and the
+#: multiplex of every layer (weights scaled per layer and summed).
+MORE_LAYERS = ("operations", "votes", "multiplex")
+#: What metrics and graphs use when no sources are chosen: the curated facts only, so
+#: an imported dataset that repeats them (ATOP's NATO beside the curated NATO) never
+#: doubles a tie unless asked for.
+DEFAULT_SOURCES = ("curated",)
+
+
+def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | None = None) -> Any:
+    """The projected networkx graph of layer ``name`` in ``year`` from the scope's
+    sources; ``weights`` replaces the alliance layer's weight per commitment (default
+    Signorino-Ritter's). The votes layer reads the unvotes import when the scope holds the
+    default sources (UN votes are never curated)."""
+    reader, graphs = scope.reader, scope.graphs
+    if name == "alliances":
+        return project.alliance_layer(
+            reader, year, graphs=graphs, weights=weights or project.COMMITMENT_WEIGHTS
+        )
+    if name == "aid":
+        return project.aid_layer(reader, year, graphs=graphs)
+    if name == "arms":
+        return project.aid_layer(reader, year, unit="SIPRI-TIV", graphs=graphs)
+    if name == "operations":
+        return project.operations_layer(reader, year, graphs=graphs)
+    if name == "votes":
+        votes = scope.select(["unvotes"]) if scope.sources == DEFAULT_SOURCES else scope
+        return project.votes_layer(reader, year, graphs=votes.graphs)
+    if name == "multiplex":
+        parts = {n: layer(scope, n, year) for n in (*LAYERS, "operations")}
+        if "unvotes" in scope.loaded:
+            parts["votes"] = layer(scope, "votes", year)
+        return project.flatten(project.multiplex(parts))
+    raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join((*LAYERS, *MORE_LAYERS))})")
+
+
+def layer_series(
+    scope: Scope,
+    name: str,
+    first: int,
+    last: int,
+    *,
+    weights: Mapping[str, float] | None = None,
+) -> dict[int, Any]:
+    """The graph of layer ``name`` in every year ``first``..``last``, as ``layer`` gives
+    each: the alliance, aid, arms and operations layers from one query for the whole span
+    (a time series of decades in seconds), the others year by year."""
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    reader, graphs = scope.reader, scope.graphs
+    if name == "alliances":
+        weights = weights or project.COMMITMENT_WEIGHTS
+        return project.alliance_layers(reader, first, last, graphs=graphs, weights=weights)
+    if name in ("aid", "arms"):
+        unit = "USD" if name == "aid" else "SIPRI-TIV"
+        return project.aid_layers(reader, first, last, unit=unit, graphs=graphs)
+    if name == "operations":
+        return project.operations_layers(reader, first, last, graphs=graphs)
+    return {year: layer(scope, name, year, weights=weights) for year in range(first, last + 1)}

@@ -1,0 +1,104 @@
+"""The data a command works on, opened once: where it lives, the reader, the chosen graphs.
+
+A ``Scope`` is opened at the top of each api function (``Scope.open``) and passed down:
+the analyses, the layers and the views read through it and never open a store
+themselves. On an endpoint every open is an HTTP round trip, so this is what keeps a
+ten-year multiplex series at one (``tests/test_scope.py`` counts them).
+
+``sources`` chooses the facts: each name a loaded source (``coopgraph sources``), the
+ontology and the states graph always added; None is every graph. ``select`` gives the
+same open store with other sources, sharing what was read once (the loaded sources, the
+states and their years).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coopgraph import ids
+from coopgraph.errors import UsageError
+from coopgraph.location import Location, Reader, locate
+
+if TYPE_CHECKING:
+    from coopgraph.project import StateYears
+
+#: Graphs every source selection sees: the vocabulary and the states every fact points at.
+ALWAYS = ("ontology", "nations")
+#: Graphs that hold no facts of their own: never offered as a source to choose.
+NOT_SOURCES = ("meta", "shapes", "ontology")
+
+
+@dataclass
+class _Shared:
+    """What one open store gives every selection of it, read at most once."""
+
+    reader: Reader
+    loaded: dict[str, dict[str, Any]] | None = None
+    states: StateYears | None = None
+
+
+@dataclass
+class Scope:
+    """An open store and a choice of its sources (see the module doc)."""
+
+    location: Location
+    sources: tuple[str, ...] | None
+    _shared: _Shared = field(repr=False)
+
+    @classmethod
+    def open(
+        cls, where: Scope | Location | Path | str | Any, sources: Sequence[str] | None = None
+    ) -> Scope:
+        """The scope of ``where`` (a scope, a location, a store directory or an
+        ``Endpoint``) with ``sources``; a scope given is re-selected, not reopened."""
+        if isinstance(where, Scope):
+            return where.select(sources)
+        location = locate(where)
+        scope = cls(location, None, _Shared(location.reader()))
+        return scope.select(sources)
+
+    @property
+    def reader(self) -> Reader:
+        return self._shared.reader
+
+    def select(self, sources: Sequence[str] | None) -> Scope:
+        """The same open store with ``sources`` chosen (None: every graph); an unknown
+        source is a usage error naming the loaded ones."""
+        chosen = None if sources is None else tuple(sources)
+        if chosen is not None:
+            for name in chosen:
+                if name not in self.loaded:
+                    known = ", ".join(n for n in self.loaded if n not in NOT_SOURCES)
+                    raise UsageError(f"source '{name}' is not loaded (loaded: {known})")
+        return Scope(self.location, chosen, self._shared)
+
+    @cached_property
+    def graphs(self) -> list[str] | None:
+        """Named graph IRIs of the chosen sources with ``ALWAYS``'s (None: every graph)."""
+        if self.sources is None:
+            return None
+        chosen = [str(self.loaded[name]["graph"]) for name in self.sources]
+        always = [ids.graph(name) for name in ALWAYS]
+        return always + [g for g in chosen if g not in always]
+
+    @property
+    def loaded(self) -> dict[str, dict[str, Any]]:
+        """What the store holds per source (``importer.loaded_sources``), read once."""
+        if self._shared.loaded is None:
+            from coopgraph.importer import loaded_sources
+
+            self._shared.loaded = loaded_sources(self.reader)
+        return self._shared.loaded
+
+    @property
+    def states(self) -> StateYears:
+        """Every state with its years and COW codes (``project.state_years``), read once."""
+        if self._shared.states is None:
+            from coopgraph import project
+
+            self._shared.states = project.state_years(self.reader)
+        return self._shared.states
