@@ -99,13 +99,7 @@ def aidalign(
             vote = kappa.get((recipient, year))
             if not now and vote is None:
                 continue
-            event = ""
-            if now and not before:
-                event = "start"
-            elif before and not now:
-                event = "stop"
-            elif before and now >= 2 * before:
-                event = "rise"
+            event = aid_event(now, before)
             row = {
                 "donor": donor,
                 "recipient": recipient,
@@ -134,3 +128,19 @@ def aidalign(
                     row["kappa_change"] = later - earlier
             rows.append(row)
     return rows
+
+
+def aid_event(now: float, before: float) -> str:
+    """What happened to a recipient's aid this year against the year before: ``start``
+    (none before), ``stop`` (none now after some), ``rise`` (at least doubled), or ''.
+
+    >>> [aid_event(5, 0), aid_event(0, 5), aid_event(10, 5), aid_event(9, 5), aid_event(0, 0)]
+    ['start', 'stop', 'rise', '', '']
+    """
+    if now and not before:
+        return "start"
+    if before and not now:
+        return "stop"
+    if before and now >= 2 * before:
+        return "rise"
+    return ""

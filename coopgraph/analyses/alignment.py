@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,19 +77,10 @@ def align(
             X = alignment.alliance_portfolios(names, ties[year])
             levels, columns = 4, names
         else:
-            cast = votes.get(year, {})
-            names = sorted({s for s, _ in cast})
-            rollcalls = sorted({r for _, r in cast})
+            names, X = _vote_matrix(votes.get(year, {}))
+            levels, columns = 3, None
             if not names:
                 continue
-            index = {r: k for k, r in enumerate(rollcalls)}
-            X = np.full((len(names), len(rollcalls)), -1, dtype=np.int64)
-            for i, state in enumerate(names):
-                for r in rollcalls:
-                    vote = cast.get((state, r))
-                    if vote is not None:
-                        X[i, index[r]] = vote
-            levels, columns = 3, None
         weights = None
         if weighted and columns is not None:
             year_cinc = cinc.get(year, {})
@@ -98,26 +89,47 @@ def align(
                 weights = None
         result = alignment.similarity(X, levels=levels, weights=weights, measures=measures)
         observed = alignment.contingency(X, levels).sum(axis=(0, 1))
-        for i, a in enumerate(names):
-            for j in range(len(names)) if directed else range(i + 1, len(names)):
-                b = names[j]
-                if i == j or (wanted is not None and tuple(sorted((a, b))) not in wanted):
-                    continue
-                row = {
-                    "year": year,
-                    "state1": a,
-                    "state2": b,
-                    "ccode1": states.ccode(a, year),
-                    "ccode2": states.ccode(b, year),
-                    "iri1": states.iris.get(a, ""),
-                    "iri2": states.iris.get(b, ""),
-                    "n": int(observed[i, j]),
-                }
-                for m in measures:
-                    value = result.get(m)
-                    row[m] = None if value is None or np.isnan(value[i, j]) else float(value[i, j])
-                rows.append(row)
+        for i, j in _pairs(names, directed, wanted):
+            a, b = names[i], names[j]
+            row = {
+                "year": year,
+                "state1": a,
+                "state2": b,
+                "ccode1": states.ccode(a, year),
+                "ccode2": states.ccode(b, year),
+                "iri1": states.iris.get(a, ""),
+                "iri2": states.iris.get(b, ""),
+                "n": int(observed[i, j]),
+            }
+            for m in measures:
+                value = result.get(m)
+                row[m] = None if value is None or np.isnan(value[i, j]) else float(value[i, j])
+            rows.append(row)
     return rows
+
+
+def _vote_matrix(cast: dict[tuple[str, Any], int]) -> tuple[list[str], np.ndarray]:
+    """The states that voted and their vote per roll call (-1: absent) from one year's
+    ``(state, roll call) -> vote``."""
+    names = sorted({s for s, _ in cast})
+    rollcalls = sorted({r for _, r in cast})
+    index = {r: k for k, r in enumerate(rollcalls)}
+    X = np.full((len(names), len(rollcalls)), -1, dtype=np.int64)
+    for i, state in enumerate(names):
+        for r in rollcalls:
+            vote = cast.get((state, r))
+            if vote is not None:
+                X[i, index[r]] = vote
+    return names, X
+
+
+def _pairs(names: Sequence[str], directed: bool, wanted: set | None) -> Iterator[tuple[int, int]]:
+    """Index pairs of the dyads to report: i < j unless ``directed`` (both orders), only
+    those in ``wanted`` (sorted pairs of names) when given."""
+    for i, a in enumerate(names):
+        for j in range(len(names)) if directed else range(i + 1, len(names)):
+            if i != j and (wanted is None or tuple(sorted((a, names[j]))) in wanted):
+                yield i, j
 
 
 def align_columns(rows: Sequence[dict[str, Any]]) -> list[str]:
