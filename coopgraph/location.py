@@ -9,7 +9,7 @@ Every command reads and writes through a ``Location``:
 
 ``locate`` turns what a user gives (a directory, an ``Endpoint``, a location) into one.
 This is the only module that tells the two kinds apart; the rest asks a location what
-it can do (``keeps_graphs_in_place``, ``generation``).
+it can do (``keeps_graphs_in_place``, ``directory``, ``generation``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ class Location(Protocol):
     #: True where a build leaves imported graphs where they are instead of copying them
     #: into the new generation (an endpoint: copying would move them over the network).
     keeps_graphs_in_place: bool
+    #: The store's directory on this machine (what ``coopgraph serve`` serves); None for
+    #: an endpoint.
+    directory: Path | None
 
     def __str__(self) -> str:
         """How messages name it: the directory or the endpoint's URL."""
@@ -85,6 +88,7 @@ class LocalStore:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.directory = self.root
 
     def __str__(self) -> str:
         return shown(self.root)
@@ -138,6 +142,8 @@ class RemoteStore:
     writer lock (the server cannot enforce one: one writer at a time is the user's rule)."""
 
     keeps_graphs_in_place = True
+
+    directory = None
 
     def __init__(self, endpoint: remote.Endpoint):
         self.endpoint = endpoint
