@@ -19,6 +19,7 @@ from coopgraph import __version__
 from coopgraph.cli import analysis, data, query, views
 from coopgraph.cli.output import message
 from coopgraph.errors import CoopgraphError
+from coopgraph.location import LocalStore, RemoteStore
 from coopgraph.paths import default_store
 from coopgraph.remote import Endpoint
 
@@ -76,11 +77,11 @@ def main(
         raise click.UsageError("--update-endpoint needs --endpoint (the query endpoint) too")
     if endpoint:
         try:
-            ctx.obj = Endpoint(endpoint, update_endpoint)
+            ctx.obj = RemoteStore(Endpoint(endpoint, update_endpoint))
         except CoopgraphError as error:
             raise click.UsageError(error.message) from None
     else:
-        ctx.obj = store_path or default_store()
+        ctx.obj = LocalStore(store_path or default_store())
 
 
 for _module in (data, query, analysis, views):

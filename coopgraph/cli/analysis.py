@@ -79,7 +79,7 @@ RANK_BY = [
 @sources_option("curated", "Sources whose facts make the layers, e.g. atop or curated,sipri-tiv.")
 @click.pass_obj
 def metrics(
-    store_path,
+    where,
     year,
     last,
     day,
@@ -106,7 +106,7 @@ def metrics(
     if year is None and day is None:
         raise click.BadParameter("give --year (or --from), or --date", param_hint="--year")
     rows = api.metrics(
-        store_path,
+        where,
         year if year is not None else day.year,
         layers or api.LAYERS,
         by=by,
@@ -152,9 +152,7 @@ def metrics(
 @click.option("--directed", is_flag=True, help="Both orders of every dyad (directed dyad-years).")
 @tidy_output
 @click.pass_obj
-def align(
-    store_path, first, last, basis, measure, source_names, dyads, directed, fmt, output
-) -> None:
+def align(where, first, last, basis, measure, source_names, dyads, directed, fmt, output) -> None:
     """Foreign-policy similarity of dyads of states per year: Signorino-Ritter S
     (absolute, squared, capability-weighted), Cohen's kappa and Scott's pi (Häge 2011),
     Benati-Capurri's alignment index A (2026), Kendall's tau-b (Bueno de Mesquita 1975).
@@ -164,7 +162,7 @@ def align(
     """
     pairs = parse_dyads(dyads)
     rows = api.align(
-        store_path,
+        where,
         first,
         last if last is not None else first,
         basis=basis,
@@ -195,7 +193,7 @@ def align(
 @sources_option("curated")
 @tidy_output
 @click.pass_obj
-def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt, output) -> None:
+def blocs(where, year, last, changes, layer_name, method, source_names, fmt, output) -> None:
     """Blocs of states per year (communities of a layer) and who changed bloc.
 
     One row per state and year: its bloc (1 = the largest), the bloc's size and the
@@ -204,13 +202,13 @@ def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt
     sources = parse_names(source_names)
     if changes:
         rows = api.bloc_changes(
-            store_path, changes[0], changes[1], name=layer_name, method=method, sources=sources
+            where, changes[0], changes[1], name=layer_name, method=method, sources=sources
         )
         table(rows, api.CHANGE_COLUMNS, fmt, output)
         return
     if year is None:
         raise click.BadParameter("give --year (or --from) or --changes", param_hint="--year")
-    rows = api.blocs(store_path, year, last, name=layer_name, method=method, sources=sources)
+    rows = api.blocs(where, year, last, name=layer_name, method=method, sources=sources)
     table(rows, api.BLOC_COLUMNS, fmt, output)
 
 
@@ -227,12 +225,10 @@ def blocs(store_path, year, last, changes, layer_name, method, source_names, fmt
 @sources_option("curated")
 @tidy_output
 @click.pass_obj
-def dependence(store_path, first, last, layer_name, recipient, source_names, fmt, output) -> None:
+def dependence(where, first, last, layer_name, recipient, source_names, fmt, output) -> None:
     """Each recipient's donors over a window of years: amount, the donor's share, and the
     recipient's Herfindahl-Hirschman index of donor concentration (1: a single donor)."""
-    rows = api.dependence(
-        store_path, first, last, name=layer_name, sources=parse_names(source_names)
-    )
+    rows = api.dependence(where, first, last, name=layer_name, sources=parse_names(source_names))
     if recipient:
         rows = [r for r in rows if r["recipient"] == recipient]
     table(rows, api.DEPENDENCE_COLUMNS, fmt, output)
@@ -250,14 +246,14 @@ def dependence(store_path, first, last, layer_name, recipient, source_names, fmt
 @sources_option("curated")
 @tidy_output
 @click.pass_obj
-def whatif(store_path, year, leave, alliance, stop_aid, top, source_names, fmt, output) -> None:
+def whatif(where, year, leave, alliance, stop_aid, top, source_names, fmt, output) -> None:
     """What if a state left an alliance, or a donor stopped its aid: every state's
     strength, betweenness, eigenvector centrality and PageRank, and its bloc, before and
     after, largest changes first."""
     if bool(leave) != bool(alliance):
         raise click.BadParameter("--leave and --from go together", param_hint="--leave")
     rows = api.whatif(
-        store_path,
+        where,
         year,
         leave=leave,
         alliance=alliance,
@@ -281,12 +277,12 @@ def whatif(store_path, year, leave, alliance, stop_aid, top, source_names, fmt, 
 )
 @tidy_output
 @click.pass_obj
-def aidalign(store_path, donor, first, last, recipient, source_names, plot, fmt, output) -> None:
+def aidalign(where, donor, first, last, recipient, source_names, plot, fmt, output) -> None:
     """Does military aid align a recipient's UN votes with its donor's? One row per
     recipient-year: aid received from the donor, the donor's share, the recipient's UN
     voting alignment with the donor (S, kappa, pi; needs an unvotes import), and the
     change in kappa in the years after aid starts, rises or stops."""
-    rows = api.aidalign(store_path, donor, first, last, sources=parse_names(source_names))
+    rows = api.aidalign(where, donor, first, last, sources=parse_names(source_names))
     if recipient:
         rows = [r for r in rows if r["recipient"] == recipient]
     if plot is not None:

@@ -18,6 +18,7 @@ from coopgraph.cli.options import (
     tidy_output,
 )
 from coopgraph.cli.output import emit, emit_bytes, import_report, message, progress_bar, table
+from coopgraph.location import Location
 from coopgraph.paths import shown
 
 
@@ -30,7 +31,7 @@ from coopgraph.paths import shown
 )
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (not recommended).")
 @click.pass_obj
-def build(store_path: Path, data: Path | None, ontology: Path | None, no_validate: bool) -> None:
+def build(where: Location, data: Path | None, ontology: Path | None, no_validate: bool) -> None:
     """Build the store from ontology/ and data/, replacing it atomically.
 
     Every row is checked, the result is validated with the SHACL shapes, and only then is
@@ -38,7 +39,7 @@ def build(store_path: Path, data: Path | None, ontology: Path | None, no_validat
     Prints the triples loaded per named graph and the time taken.
     """
     try:
-        report = api.build(store_path, data=data, ontology=ontology, validate=not no_validate)
+        report = api.build(where, data=data, ontology=ontology, validate=not no_validate)
     except api.ValidationFailed as failed:
         for violation in failed.violations:
             click.echo(str(violation), err=True)
@@ -66,7 +67,7 @@ def build(store_path: Path, data: Path | None, ontology: Path | None, no_validat
     "more than half of the source's loaded triples (both refused otherwise).",
 )
 @click.pass_obj
-def import_(store_path, source, files, strict, replace_anyway) -> None:
+def import_(where, source, files, strict, replace_anyway) -> None:
     """Import a published dataset into its own named graph, replacing its previous import.
 
     SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes,
@@ -80,7 +81,7 @@ def import_(store_path, source, files, strict, replace_anyway) -> None:
     files = list(files)
     with progress_bar(f"importing {source}", files) as progress:
         report = api.import_source(
-            store_path,
+            where,
             source,
             files,
             strict=strict,
@@ -93,19 +94,19 @@ def import_(store_path, source, files, strict, replace_anyway) -> None:
 @click.command(epilog="Example: coopgraph sources --format csv")
 @format_option(RECORD_FORMATS)
 @click.pass_obj
-def sources(store_path, fmt) -> None:
+def sources(where, fmt) -> None:
     """List what the store holds per source: version, import time, triples, rows."""
     from coopgraph.outputs.tables import records
 
-    emit(records(api.sources(store_path), fmt, api.SOURCES_COLUMNS), None)
+    emit(records(api.sources(where), fmt, api.SOURCES_COLUMNS), None)
 
 
 @click.command(epilog="Example: coopgraph remove atop")
 @click.argument("source", metavar="SOURCE")
 @click.pass_obj
-def remove(store_path, source) -> None:
+def remove(where, source) -> None:
     """Drop an imported source (its graph and provenance), atomically."""
-    triples = api.remove(store_path, source)
+    triples = api.remove(where, source)
     message(f"removed {source} ({triples:,} triples)")
 
 
@@ -135,13 +136,13 @@ def validate(files, data) -> None:
 @click.command(epilog="Example: coopgraph stats --format csv -o stats.csv")
 @tidy_output
 @click.pass_obj
-def stats(store_path, fmt, output) -> None:
+def stats(where, fmt, output) -> None:
     """Count what the store holds and what it lacks.
 
     Nodes per class; facts per source and per decade they start in; facts without a
     source (must be 0); states without a COW code or a Wikidata ID.
     """
-    table(api.stats(store_path), api.STATS_COLUMNS, fmt, output)
+    table(api.stats(where), api.STATS_COLUMNS, fmt, output)
 
 
 @click.command(epilog="Example: coopgraph export --format trig -o coopgraph.trig")
@@ -154,14 +155,14 @@ def stats(store_path, fmt, output) -> None:
 @click.option("--void", is_flag=True, help="Write the VoID description of the dataset instead.")
 @output_option()
 @click.pass_obj
-def export(store_path, fmt, source_names, void, output) -> None:
+def export(where, fmt, source_names, void, output) -> None:
     """Export the graph (or some sources) as TriG, N-Quads, Turtle, N-Triples or JSON-LD,
     or its VoID description (triples, classes and properties per named graph, sources,
     licence)."""
     if void:
-        emit(api.void(store_path), output)
+        emit(api.void(where), output)
         return
-    emit_bytes(api.export(store_path, fmt, sources=parse_names(source_names)), output)
+    emit_bytes(api.export(where, fmt, sources=parse_names(source_names)), output)
 
 
 COMMANDS = [build, import_, sources, remove, validate, stats, export]

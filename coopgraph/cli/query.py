@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coopgraph import api, store
+from coopgraph import api
 from coopgraph import queries as query_library
 from coopgraph.cli.options import (
     QUERY_FORMATS,
@@ -20,8 +20,6 @@ from coopgraph.cli.options import (
 from coopgraph.cli.output import emit
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import PREFIXES
-from coopgraph.paths import shown
-from coopgraph.remote import Endpoint
 
 
 @click.command(
@@ -60,7 +58,7 @@ from coopgraph.remote import Endpoint
     help="List the bundled queries, one per line (name and title), and exit.",
 )
 @click.pass_obj
-def query(store_path, sparql, file, name, params, fmt, output, source_names, list_names) -> None:
+def query(where, sparql, file, name, params, fmt, output, source_names, list_names) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
 
     Give the query inline, from a file with --file, or by name from the bundled library
@@ -73,7 +71,7 @@ def query(store_path, sparql, file, name, params, fmt, output, source_names, lis
         return
     values = parse_params(params)
     q = query_library.load(name, file=file, text=sparql)
-    emit(api.query(store_path, q, values, fmt, sources=parse_names(source_names)), output)
+    emit(api.query(where, q, values, fmt, sources=parse_names(source_names)), output)
 
 
 @click.command(epilog="Example: coopgraph queries")
@@ -143,7 +141,7 @@ def queries() -> None:
 )
 @click.pass_obj
 def serve(
-    store_path,
+    where,
     host,
     port,
     workers,
@@ -167,17 +165,17 @@ def serve(
     """
     from coopgraph.serve import run
 
-    if isinstance(store_path, Endpoint):
+    if where.directory is None:
         raise UsageError(
             "serve puts the embedded store on the web; with --endpoint, point clients at "
-            f"{store_path} itself"
+            f"{where} itself"
         )
-    if not store.exists(store_path):
+    if not where.exists():
         raise CoopgraphError(
-            "no store here: run 'coopgraph build' first (or pass --store)", path=shown(store_path)
+            "no store here: run 'coopgraph build' first (or pass --store)", path=str(where)
         )
     run(
-        store_path,
+        where.directory,
         host=host,
         port=port,
         workers=workers,

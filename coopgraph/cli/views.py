@@ -46,7 +46,7 @@ from coopgraph.paths import shown
 )
 @method_option("Bloc detection of the blocs view.")
 @click.pass_obj
-def viz(store_path, view, name, year, first, last, output, source_names, measure, method) -> None:
+def viz(where, view, name, year, first, last, output, source_names, measure, method) -> None:
     """Write an interactive HTML graph: VIEW is history (default), alliances, aid,
     operation NAME, ego NAME or blocs.
 
@@ -57,7 +57,7 @@ def viz(store_path, view, name, year, first, last, output, source_names, measure
     """
     started = time.perf_counter()
     view_page = api.viz(
-        store_path,
+        where,
         view,
         name,
         year=year,
