@@ -68,8 +68,6 @@ SHOW_REJECTED = 20
 #: one that loses more than half of them is far more likely a truncated or wrong file
 #: (a cut SIPRI CSV once replaced 14,393 triples with 629).
 MAX_DROP_SHARE = 0.5
-#: Sources whose graphs are not imported and cannot be removed.
-BUILT = ("curated", "nations", "ontology", "shapes", "meta")
 
 
 @dataclass
@@ -366,11 +364,11 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
 
 def remove(root: store.Location, name: str) -> int:
     """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
-    if name in BUILT:
+    if name in ids.BUILT_GRAPHS:
         raise UsageError(f"'{name}' is part of every build and cannot be removed")
     loaded = loaded_sources(store.open_reader(root))
     if name not in loaded:
-        known = ", ".join(n for n in loaded if n not in BUILT) or "none"
+        known = ", ".join(n for n in loaded if n not in ids.BUILT_GRAPHS) or "none"
         raise UsageError(f"source '{name}' is not loaded (imported sources: {known})")
     graph = str(loaded[name]["graph"])
     store.write(root, lambda target: remove_source(target, graph), from_empty=False)

@@ -24,7 +24,7 @@ from coopgraph import ids
 
 COLUMNS = ["section", "class", "item", "count"]
 
-_NOT_DATA = ", ".join(f"<{ids.graph(name)}>" for name in ("ontology", "shapes", "meta"))
+_NOT_DATA = ", ".join(f"<{ids.graph(name)}>" for name in ids.NON_DATA_GRAPHS)
 _PREFIXES = """
 PREFIX cg: <https://w3id.org/coopgraph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
