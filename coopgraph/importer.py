@@ -40,7 +40,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from coopgraph import ids, store
+from coopgraph import ids, queries, store
 from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import CG, PREFIXES
@@ -143,24 +143,9 @@ def _writing(path: Path) -> Iterator[None]:
 
 def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
     """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``)."""
-    query = """
-    PREFIX cg: <https://w3id.org/coopgraph/ontology#>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    PREFIX prov: <http://www.w3.org/ns/prov#>
-    PREFIX owl: <http://www.w3.org/2002/07/owl#>
-    SELECT ?g ?name ?title ?time ?triples ?version
-           (SUM(?read) AS ?rows_read) (SUM(?imported) AS ?rows_imported)
-           (SUM(?rejected) AS ?rows_rejected) (GROUP_CONCAT(?file; separator=", ") AS ?files)
-    WHERE {
-      ?g cg:sourceName ?name ; dcterms:title ?title ; prov:generatedAtTime ?time ;
-         cg:triples ?triples .
-      OPTIONAL { ?g owl:versionInfo ?version }
-      OPTIONAL { ?g prov:wasDerivedFrom ?f . ?f dcterms:identifier ?file ;
-                 cg:rowsRead ?read ; cg:rowsImported ?imported ; cg:rowsRejected ?rejected }
-    } GROUP BY ?g ?name ?title ?time ?triples ?version ORDER BY ?name ?g
-    """
     result: dict[str, dict[str, object]] = {}
-    for row in reader.query(query, default_graph=[ox.NamedNode(ids.graph("meta"))]):
+    found = queries.run(reader, queries.internal("loaded-sources"), graphs=[ids.graph("meta")])
+    for row in found:
         value = functools.partial(_value, row)
         key = value("name") if value("name") not in result else ids.local_name(value("g"))
         result[key] = {
