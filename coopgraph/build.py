@@ -131,10 +131,6 @@ def remove_source(target: ox.Store, graph: str) -> None:
         target.remove_graph(node)
 
 
-#: The graphs a build writes; every other graph (imported sources) is kept.
-BUILT_GRAPHS = ("ontology", "shapes", "nations", "curated", "meta")
-
-
 def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:
     """Each imported graph of the current store as (IRI, N-Triples, its provenance as
     N-Quads), so a build, which starts from an empty generation (removing the old curated
@@ -146,7 +142,7 @@ def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:
     if not where.exists():
         return []
     reader = where.reader()
-    built = {ids.graph(name) for name in BUILT_GRAPHS}
+    built = {ids.graph(name) for name in ids.BUILT_GRAPHS}
     meta = ox.NamedNode(ids.graph("meta"))
     kept = []
     for node in reader.named_graphs():

@@ -2,7 +2,7 @@
 
 A start known only to the month or year is stored as that period's first day, an end as
 its last day, so the stored interval is the widest the source allows; the precision is
-kept beside it. ``as_of`` and ``in_year`` are the two query modes of DESIGN.md.
+kept beside it. ``as_of`` and ``holds_in`` are the two query modes of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -73,11 +73,18 @@ def as_of(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
     return (start is None or start <= day) and (end is None or end >= day)
 
 
-def in_year(start: dt.date | None, end: dt.date | None, year: int) -> bool:
-    """True when a fact holds on any day of ``year`` (the COW/ATOP dyad-year count).
+def holds_in(start: dt.date | int | None, end: dt.date | int | None, year: int) -> bool:
+    """True when a fact from ``start`` to ``end`` holds on any day of ``year`` (DESIGN.md's
+    in-year mode, the COW/ATOP dyad-year count).
 
-    >>> in_year(dt.date(1955, 5, 14), dt.date(1968, 9, 13), 1968)
+    ``start`` and ``end`` are dates or years (a fact known by its years alone); None leaves
+    that side open. Every "does this hold in that year" test in coopgraph is this one.
+
+    >>> holds_in(dt.date(1955, 5, 14), dt.date(1968, 9, 13), 1968)
     True
+    >>> holds_in(dt.date(1955, 5, 14), dt.date(1991, 7, 1), 1992), holds_in(1999, None, 2024)
+    (False, True)
     """
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return (start is None or start <= last) and (end is None or end >= first)
+    first = start.year if isinstance(start, dt.date) else start
+    last = end.year if isinstance(end, dt.date) else end
+    return (first is None or first <= year) and (last is None or last >= year)

@@ -16,6 +16,15 @@ from coopgraph.namespace import BASE
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 
+#: The named graphs a build writes, by name (``graph(name)``): the ontology, the SHACL
+#: shapes, the states (``nations``), the curated facts and ``meta``, the provenance of
+#: every graph. Every other graph is an imported source's: a build keeps it, and only
+#: those can be removed.
+BUILT_GRAPHS = ("ontology", "shapes", "nations", "curated", "meta")
+#: The built graphs that hold no facts, only what describes them (the vocabulary, the
+#: shapes, the provenance): statistics leave them out, and so does a list of sources.
+NON_DATA_GRAPHS = ("ontology", "shapes", "meta")
+
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 

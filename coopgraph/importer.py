@@ -38,7 +38,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from coopgraph import ids
+from coopgraph import ids, queries
 from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.location import Location, locate
@@ -67,8 +67,6 @@ SHOW_REJECTED = 20
 #: one that loses more than half of them is far more likely a truncated or wrong file
 #: (a cut SIPRI CSV once replaced 14,393 triples with 629).
 MAX_DROP_SHARE = 0.5
-#: Sources whose graphs are not imported and cannot be removed.
-BUILT = ("curated", "nations", "ontology", "shapes", "meta")
 
 
 @dataclass
@@ -144,24 +142,9 @@ def _writing(path: Path) -> Iterator[None]:
 
 def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
     """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``)."""
-    query = """
-    PREFIX cg: <https://w3id.org/coopgraph/ontology#>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    PREFIX prov: <http://www.w3.org/ns/prov#>
-    PREFIX owl: <http://www.w3.org/2002/07/owl#>
-    SELECT ?g ?name ?title ?time ?triples ?version
-           (SUM(?read) AS ?rows_read) (SUM(?imported) AS ?rows_imported)
-           (SUM(?rejected) AS ?rows_rejected) (GROUP_CONCAT(?file; separator=", ") AS ?files)
-    WHERE {
-      ?g cg:sourceName ?name ; dcterms:title ?title ; prov:generatedAtTime ?time ;
-         cg:triples ?triples .
-      OPTIONAL { ?g owl:versionInfo ?version }
-      OPTIONAL { ?g prov:wasDerivedFrom ?f . ?f dcterms:identifier ?file ;
-                 cg:rowsRead ?read ; cg:rowsImported ?imported ; cg:rowsRejected ?rejected }
-    } GROUP BY ?g ?name ?title ?time ?triples ?version ORDER BY ?name ?g
-    """
     result: dict[str, dict[str, object]] = {}
-    for row in reader.query(query, default_graph=[ox.NamedNode(ids.graph("meta"))]):
+    found = queries.run(reader, queries.internal("loaded-sources"), graphs=[ids.graph("meta")])
+    for row in found:
         value = functools.partial(_value, row)
         key = value("name") if value("name") not in result else ids.local_name(value("g"))
         result[key] = {
@@ -335,12 +318,12 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
 
 def remove(root: Location | Path | Endpoint, name: str) -> int:
     """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
-    if name in BUILT:
+    if name in ids.BUILT_GRAPHS:
         raise UsageError(f"'{name}' is part of every build and cannot be removed")
     where = locate(root)
     loaded = loaded_sources(where.reader())
     if name not in loaded:
-        known = ", ".join(n for n in loaded if n not in BUILT) or "none"
+        known = ", ".join(n for n in loaded if n not in ids.BUILT_GRAPHS) or "none"
         raise UsageError(f"source '{name}' is not loaded (imported sources: {known})")
     graph = str(loaded[name]["graph"])
     where.write(lambda target: remove_source(target, graph), from_empty=False)

@@ -62,6 +62,18 @@ def _current_name(root: Path) -> str | None:
     return name or None
 
 
+def pointer(root: Path) -> tuple[int, int] | None:
+    """A cheap fingerprint of STORE/CURRENT (one ``stat``): its inode and modification
+    time, or None when there is none. ``os.replace`` gives every switch a new inode, so a
+    reader that keeps the fingerprint knows by one ``stat`` whether the current generation
+    changed since it looked."""
+    try:
+        stat = os.stat(Path(root) / CURRENT)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
 def current_generation(root: Path) -> Path | None:
     """The directory of the current generation, or None when nothing was built."""
     name = _current_name(root)

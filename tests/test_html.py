@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from coopgraph import api, project, store
 from coopgraph.cli import main
 from coopgraph.errors import CoopgraphError, UsageError
-from coopgraph.outputs import html
+from coopgraph.outputs import facts, html
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -109,7 +109,7 @@ def test_year_slider_data_matches_in_year_mode(fixture_store):
         for y in (1990, 2000)
     }
     assert "POL" not in members[1990] and "POL" in members[2000]
-    assert project.say_date(None) == ""
+    assert facts.say_date(None) == ""
 
 
 def test_every_view_builds(fixture_store):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from coopgraph import api, project
+from coopgraph import api, dates, project
+from coopgraph.project import layers
 
 YEARS = range(1945, 2025)
 #: Every eighth year and years of NATO's and the Warsaw Pact's main changes (each
@@ -30,7 +31,7 @@ def test_memberships_of_each_year_from_the_span(bundled_reader):
         expected = {
             r["membership"] for r in project.rows(bundled_reader, "memberships-in-year", year=year)
         }
-        chosen = {r["membership"] for r in span if project._in_year(r["start"], r["end"], year)}
+        chosen = {r["membership"] for r in span if dates.holds_in(r["start"], r["end"], year)}
         assert chosen == expected, year
 
 
@@ -43,7 +44,7 @@ def test_participations_of_each_year_from_the_span(bundled_reader):
         chosen = {
             r["participation"]
             for r in span
-            if project._in_year(r["start"] or r["op_start"], r["end"] or r["op_end"], year)
+            if dates.holds_in(r["start"] or r["op_start"], r["end"] or r["op_end"], year)
         }
         assert chosen == expected, year
 
@@ -54,7 +55,7 @@ def test_alliance_layers_match_the_layer_built_from_each_years_query(bundled_rea
     assert sorted(series) == list(YEARS)
     for year in (1949, 1955, 1968, 1991, 1999, 2004, 2024):
         found = project.rows(bundled_reader, "memberships-in-year", year=year)
-        expected = project._alliance_graph(found, year, weights, ())
+        expected = layers._alliance_graph(found, year, weights, ())
         assert list(series[year].nodes(data=True)) == list(expected.nodes(data=True))
         assert _edges(series[year]) == _edges(expected)
     # NATO's enlargement of 1999: Poland, Hungary and Czechia tied to the United States

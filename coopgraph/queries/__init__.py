@@ -14,6 +14,9 @@ escapes it) and put in place of the variable wherever the query uses it, outside
 comments, strings and IRIs; so a parameter is always one constant and cannot change the
 query's shape. (Oxigraph's own ``substitutions`` would be the cleaner path, but in 0.5
 it accepts only variables the query projects, and these queries filter on them.)
+
+The queries coopgraph runs for itself (statistics, the loaded sources, the importers'
+resolver) are in ``internal/``, in the same format, and ``internal`` reads them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from coopgraph.namespace import PREFIXES
 from coopgraph.paths import shown
 
 LIBRARY = Path(__file__).parent
+INTERNAL = LIBRARY / "internal"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 KINDS = ("year", "date", "nation", "organisation", "operation", "integer", "string", "iri")
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(\w+)\s+(\S*)\s*(?:--\s*(.*))?$")
@@ -96,14 +100,25 @@ def parse_header(text: str, origin: str, name: str = "") -> Query:
 
 def library() -> dict[str, Query]:
     """Every bundled query by name (the file name without ``.rq``); a copy, read once."""
-    return dict(_library())
+    return dict(_read(LIBRARY))
+
+
+def internal(name: str) -> Query:
+    """The internal query ``name`` (``internal/NAME.rq``): one coopgraph runs for itself.
+
+    The statistics, the list of loaded sources and the importers' resolver read the store
+    through these. They are written like the library's queries, but they answer no user's
+    question, so ``coopgraph queries`` does not offer them and the library's golden
+    results do not cover them (their callers' tests do).
+    """
+    return _read(INTERNAL)[name]
 
 
 @functools.cache
-def _library() -> dict[str, Query]:
+def _read(folder: Path) -> dict[str, Query]:
     return {
         path.stem: parse_header(path.read_text(encoding="utf-8"), shown(path), path.stem)
-        for path in sorted(LIBRARY.glob("*.rq"))
+        for path in sorted(folder.glob("*.rq"))
     }
 
 

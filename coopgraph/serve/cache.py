@@ -14,7 +14,6 @@ the query text holds the whole dataset.)
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -97,22 +96,19 @@ class ResultCache:
 class Generation:
     """The name of the store's current generation, re-read only when CURRENT changed.
 
-    One ``stat`` per request: the store switches generations with ``os.replace``, which
-    gives CURRENT a new inode.
+    One ``stat`` per request (``store.pointer``): the store switches generations with
+    ``os.replace``, which gives CURRENT a new inode.
     """
 
     def __init__(self, root: Path):
-        self.path = Path(root) / store.CURRENT
         self.root = Path(root)
         self.pointer: tuple[int, int] | None = None
         self.name: str | None = None
 
     def current(self) -> str | None:
-        try:
-            stat = os.stat(self.path)
-        except OSError:
+        pointer = store.pointer(self.root)
+        if pointer is None:
             return None
-        pointer = (stat.st_ino, stat.st_mtime_ns)
         if pointer != self.pointer:
             generation = store.current_generation(self.root)
             self.name = generation.name if generation is not None else None

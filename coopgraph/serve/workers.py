@@ -222,15 +222,6 @@ def _open(root: Path):
     return generation, store.open_reader(root)
 
 
-def _pointer(root: Path) -> tuple[int, int] | None:
-    """A cheap fingerprint of STORE/CURRENT: os.replace gives every switch a new inode."""
-    try:
-        stat = os.stat(root / store.CURRENT)
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_mtime_ns
-
-
 def answer(reader, request: tuple) -> Reply:
     """Screen and run one ``(text, accept, max_rows, max_bytes)`` request on ``reader``.
 
@@ -289,7 +280,7 @@ def serve_forever(conn, root: str, max_memory: int | None = None) -> None:
     logging.getLogger("rdflib").setLevel(logging.ERROR)
     path = Path(root)
     try:
-        pointer = _pointer(path)
+        pointer = store.pointer(path)
         generation, reader = _open(path)
     except Exception as failure:  # noqa: BLE001 - reported to the gateway
         conn.send(("failed", str(failure)))
@@ -301,7 +292,7 @@ def serve_forever(conn, root: str, max_memory: int | None = None) -> None:
             request = loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        now = _pointer(path)
+        now = store.pointer(path)
         if now != pointer:  # a rebuild or an import switched generations: reopen
             try:
                 old = reader

@@ -514,7 +514,7 @@ class _Curated:
         self.out.link(a, CG.donor, donor)
         self.out.link(a, CG.recipient, recipient)
         self.out.interval(a, row)
-        if row["fiscal_year"]:  # project.py reads its year from the first four characters
+        if row["fiscal_year"]:  # project.flow_years reads its year from the first 4 characters
             if not _FISCAL_YEAR.match(row["fiscal_year"]):
                 raise row.fail(
                     f"fiscal_year: '{row['fiscal_year']}' is not a fiscal year (YYYY or 1976TQ)"

@@ -14,35 +14,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from coopgraph import ids
-
-_QUERY_COW = """
-PREFIX cg: <https://w3id.org/coopgraph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?id ?code ?from ?to WHERE {
-  ?n cg:cowCode ?a ; skos:notation ?id . ?a cg:code ?code .
-  OPTIONAL { ?a cg:fromYear ?from } OPTIONAL { ?a cg:toYear ?to }
-  FILTER (DATATYPE(?id) = <http://www.w3.org/2001/XMLSchema#string>)
-}"""
-
-_QUERY_NAMES = """
-PREFIX cg: <https://w3id.org/coopgraph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?id ?name WHERE {
-  ?n a cg:State ; skos:notation ?id .
-  { ?n rdfs:label ?name } UNION { ?n skos:altLabel ?name }
-  UNION { ?n cg:iso3166Alpha3 ?name } UNION { ?n cg:cowAbbreviation ?name }
-  FILTER NOT EXISTS { ?n cg:nameUsed [ cg:name ?name ] }
-}"""
-
-_QUERY_DATED_NAMES = """
-PREFIX cg: <https://w3id.org/coopgraph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?id ?name ?from ?to WHERE {
-  ?n cg:nameUsed ?a ; skos:notation ?id . ?a cg:name ?name .
-  OPTIONAL { ?a cg:fromYear ?from } OPTIONAL { ?a cg:toYear ?to }
-}"""
+from coopgraph import dates, ids, queries
 
 
 def normalise(name: str) -> str:
@@ -60,28 +32,21 @@ class Resolver:
         self._cow: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         self._names: dict[str, set[str]] = defaultdict(set)
         self._dated: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        nations = ids.graph("nations")
-        graphs = [ox.NamedNode(nations)]
 
-        def select(text: str):
-            return store.query(text, default_graph=graphs)
+        def select(name: str):
+            return queries.run(store, queries.internal(name), graphs=[ids.graph("nations")])
 
-        for row in select(_QUERY_COW):
+        for row in select("cow-codes"):
             first = int(row["from"].value) if row["from"] else 0
             last = int(row["to"].value) if row["to"] else 9999
             self._cow[int(row["code"].value)].append((first, last, row["id"].value))
-        for row in select(_QUERY_NAMES):
+        for row in select("state-names"):
             self._names[normalise(row["name"].value)].add(row["id"].value)
-        for row in select(_QUERY_DATED_NAMES):
+        for row in select("dated-names"):
             first = int(row["from"].value) if row["from"] else 0
             last = int(row["to"].value) if row["to"] else 9999
             self._dated[normalise(row["name"].value)].append((first, last, row["id"].value))
-        self.sources = frozenset(
-            row["s"].value
-            for row in select(
-                "SELECT ?s WHERE { ?s a <https://w3id.org/coopgraph/ontology#Source> }"
-            )
-        )
+        self.sources = frozenset(row["s"].value for row in select("sources"))
         self.nations = {n for spans in self._cow.values() for _, _, n in spans} | {
             n for found in self._names.values() for n in found
         }
@@ -108,7 +73,8 @@ class Resolver:
         """The one nation ``name`` stands for (in ``year`` when names changed hands)."""
         key = normalise(name)
         if year is not None:
-            dated = {n for first, last, n in self._dated.get(key, []) if first <= year <= last}
+            spans = self._dated.get(key, [])
+            dated = {n for first, last, n in spans if dates.holds_in(first, last, year)}
             if dated:
                 return dated.pop() if len(dated) == 1 else None
         found = self._names.get(key, set())
