@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -215,11 +216,39 @@ def test_every_command_has_help_with_an_example():
         assert "Example: coopgraph " in result.output, name
 
 
+def _readme_sections(readme: str) -> dict[str, str]:
+    """Heading line -> the text under it, up to the next heading of level 2 or 3."""
+    parts = re.split(r"^(#{2,3} .*)$", readme, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def _mentions(text: str, option: str) -> bool:
+    """``option`` as a whole token: ``--to`` is not found in ``--top`` or ``--to-date``."""
+    return re.search(rf"(?<![-\w]){re.escape(option)}(?![-\w])", text) is not None
+
+
+def _long_options(command) -> list[str]:
+    return [o for p in command.params for o in p.opts if o.startswith("--")]
+
+
 def test_readme_documents_every_command_and_option():
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    for name, command in main.commands.items():
-        assert f"coopgraph {name}" in readme, f"README lacks 'coopgraph {name}'"
-        for param in command.params:
-            for opt in param.opts:
-                if opt.startswith("--"):
-                    assert opt in readme, f"README lacks {opt} of coopgraph {name}"
+    """Each command has a README section headed `coopgraph NAME` (one section may cover a
+    few commands) that names each of its long options; the global options are named under
+    "## Commands" before the first command's section."""
+    sections = _readme_sections((PROJECT_ROOT / "README.md").read_text())
+    headings = list(sections)
+    first_command = next(h for h in headings if h.startswith("### `coopgraph "))
+    shared = "".join(
+        sections[h] for h in headings[headings.index("## Commands") : headings.index(first_command)]
+    )
+    for option in _long_options(main):
+        assert _mentions(shared, option), f"README's Commands lacks the global option {option}"
+    ctx = click.Context(main)
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        own = [h for h in headings if h.startswith("### ") and f"`coopgraph {name}`" in h]
+        assert own, f"README has no section headed `coopgraph {name}`"
+        for option in _long_options(command):
+            assert _mentions(sections[own[0]], option), (
+                f"README's section {own[0]!r} lacks {option} of coopgraph {name}"
+            )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopgraph.metrics.centrality import centrality_table, eigenvector, ranked, strength
+from coopgraph.metrics.centrality import centrality_table, eigenvector, ranked
 
 
 @pytest.fixture
@@ -49,7 +51,6 @@ def test_matches_networkx(alliance_graph):
         assert table[node]["pagerank"] == pytest.approx(pr[node])
         assert table[node]["eigenvector"] == pytest.approx(ev[node], rel=1e-6)
         assert table[node]["betweenness"] == pytest.approx(bt[node])
-        assert table[node]["strength"] == alliance_graph.degree(node, weight="weight")
 
 
 def test_directed_aid_graph():
@@ -82,28 +83,177 @@ def test_ranked_orders_by_measure(alliance_graph):
     assert order[0] == "FRA" and order[-1] == "POL"
 
 
-graphs = st.lists(
-    st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0.5, 10)), min_size=1, max_size=30
-).map(lambda edges: nx.Graph([(a, b, {"weight": w}) for a, b, w in edges if a != b]))
+@st.composite
+def graphs(draw) -> nx.Graph:
+    """A graph or digraph on up to 10 nodes with weights in [0.5, 10], and up to two
+    isolated nodes (dangling for PageRank, unreachable for closeness).
+
+    A digraph's reciprocal ties get one weight: the undirected view that eigenvector
+    centrality uses keeps only one direction's weight (see
+    ``test_eigenvector_of_reciprocal_ties_ignores_edge_order``)."""
+    G = nx.DiGraph() if draw(st.booleans()) else nx.Graph()
+    G.add_nodes_from(range(10, 10 + draw(st.integers(0, 2))))
+    edges = st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0.5, 10))
+    for a, b, w in draw(st.lists(edges, max_size=30)):
+        if a != b:
+            G.add_edge(a, b, weight=G[b][a]["weight"] if G.has_edge(b, a) else w)
+    return G
 
 
-@settings(max_examples=60, deadline=None)
-@given(graphs)
-def test_invariants(G):
+def _by_hand_strengths(G: nx.Graph) -> tuple[dict, dict, dict]:
+    """Degree, in-strength and out-strength of every node, summed from the edge list (an
+    undirected edge counts at both ends, as in- and out-strength alike)."""
+    degree = dict.fromkeys(G, 0)
+    into, out = dict.fromkeys(G, 0.0), dict.fromkeys(G, 0.0)
+    for a, b, data in G.edges(data=True):
+        degree[a] += 1
+        degree[b] += 1
+        out[a] += data["weight"]
+        into[b] += data["weight"]
+        if not G.is_directed():
+            out[b] += data["weight"]
+            into[a] += data["weight"]
+    return degree, into, out
+
+
+def _by_hand_pagerank(G: nx.Graph, nodes: list, alpha: float = 0.85) -> np.ndarray:
+    """PageRank (Brin and Page 1998) as the solution of its linear system, a dangling node's
+    rank spread evenly: x = (1 - alpha)/N + alpha (P^T x + (d . x)/N)."""
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    W = np.zeros((n, n))
+    for a, b, data in G.edges(data=True):
+        W[index[a], index[b]] = data["weight"]
+        if not G.is_directed():
+            W[index[b], index[a]] = data["weight"]
+    out = W.sum(axis=1)
+    dangling = out == 0
+    P = np.divide(W, out[:, None], out=np.zeros_like(W), where=~dangling[:, None])
+    M = alpha * (P.T + np.outer(np.ones(n), dangling) / n)
+    return np.linalg.solve(np.eye(n) - M, np.full(n, (1 - alpha) / n))
+
+
+def _by_hand_betweenness(G: nx.Graph) -> dict:
+    """Freeman's betweenness by enumerating every shortest path of every pair (not Brandes'
+    accumulation), normalised by the number of pairs that exclude the node."""
+    n = G.number_of_nodes()
+    score = dict.fromkeys(G, 0.0)
+    pairs = itertools.permutations(G, 2) if G.is_directed() else itertools.combinations(G, 2)
+    for s, t in pairs:
+        if not nx.has_path(G, s, t):
+            continue
+        paths = list(nx.all_shortest_paths(G, s, t))
+        for path in paths:
+            for v in path[1:-1]:
+                score[v] += 1 / len(paths)
+    if n <= 2:
+        return score
+    scale = (n - 1) * (n - 2) if G.is_directed() else (n - 1) * (n - 2) / 2
+    return {v: value / scale for v, value in score.items()}
+
+
+def _by_hand_closeness(G: nx.Graph) -> dict:
+    """Closeness of u over the r nodes that reach it (distances into u, by breadth-first
+    search): (r / (N - 1)) * (r / sum of distances), 0 where nothing reaches u."""
+    n = G.number_of_nodes()
+    incoming = G.pred if G.is_directed() else G.adj
+    score = {}
+    for u in G:
+        distance, frontier = {u: 0}, [u]
+        while frontier:
+            following = []
+            for v in frontier:
+                for w in incoming[v]:
+                    if w not in distance:
+                        distance[w] = distance[v] + 1
+                        following.append(w)
+            frontier = following
+        r, total = len(distance) - 1, sum(distance.values())
+        score[u] = (r / (n - 1)) * (r / total) if total > 0 and n > 1 else 0.0
+    return score
+
+
+def _undirected_adjacency(G: nx.Graph, nodes: list, weighted: bool) -> np.ndarray:
+    index = {node: i for i, node in enumerate(nodes)}
+    A = np.zeros((len(nodes), len(nodes)))
+    for a, b, data in G.to_undirected(as_view=True).edges(data=True):
+        A[index[a], index[b]] = A[index[b], index[a]] = data["weight"] if weighted else 1.0
+    return A
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs())
+def test_measures_agree_with_independent_computations(G):
+    """Every measure of ``centrality_table`` on random graphs against a computation that
+    shares no code with it, or against the equation that defines it."""
     table = centrality_table(G)
     if not table:
         return
-    assert math.isclose(sum(r["pagerank"] for r in table.values()), 1.0, rel_tol=1e-6)
-    for _node, row in table.items():
+    nodes = list(G)
+    column = {m: np.array([table[n][m] for n in nodes]) for m in ("eigenvector", "katz")}
+    degree, into, out = _by_hand_strengths(G)
+    betweenness, closeness = _by_hand_betweenness(G), _by_hand_closeness(G)
+    for node in nodes:
+        row = table[node]
+        assert row["degree"] == degree[node]
+        total = into[node] + out[node] if G.is_directed() else out[node]
+        assert row["strength"] == pytest.approx(total)
+        if G.is_directed():
+            assert row["in_strength"] == pytest.approx(into[node])
+            assert row["out_strength"] == pytest.approx(out[node])
         assert 0.0 <= row["betweenness"] <= 1.0
-        assert row["eigenvector"] >= -1e-9
-        assert row["strength"] >= row["degree"] * 0.5 - 1e-9
-    norm = sum(r["eigenvector"] ** 2 for r in table.values())
-    assert norm == pytest.approx(1.0) or norm == 0.0
-    if nx.is_connected(G) and G.number_of_nodes() > 2:
-        ev = nx.eigenvector_centrality_numpy(G, weight="weight")
-        assert all(table[n]["eigenvector"] == pytest.approx(abs(ev[n]), abs=1e-6) for n in G)
-    assert strength(G) == {n: float(d) for n, d in G.degree(weight="weight")}
+        assert row["betweenness"] == pytest.approx(betweenness[node], abs=1e-12)
+        assert row["closeness"] == pytest.approx(closeness[node], abs=1e-12)
+    # PageRank: a probability distribution, the solution of its linear system (networkx
+    # stops its power iteration at an L1 error of N * 1e-6)
+    pagerank = np.array([table[n]["pagerank"] for n in nodes])
+    assert pagerank.sum() == pytest.approx(1.0, abs=1e-9)
+    assert np.allclose(pagerank, _by_hand_pagerank(G, nodes), atol=1e-5)
+    # eigenvector: non-negative, unit norm, and A x = lambda_max x (zero off the leading
+    # component), on the weighted undirected view
+    A = _undirected_adjacency(G, nodes, weighted=True)
+    x = column["eigenvector"]
+    lam = np.linalg.eigvalsh(A)[-1]
+    if G.number_of_edges():
+        assert np.all(x >= 0) and np.linalg.norm(x) == pytest.approx(1.0)
+        assert np.allclose(A @ x, lam * x, atol=1e-9 * max(lam, 1.0))
+        H = G.to_undirected(as_view=True)
+        if H.number_of_nodes() > 2 and nx.is_connected(H):  # ARPACK needs 3 nodes
+            ev = nx.eigenvector_centrality_numpy(H, weight="weight")
+            assert np.allclose(x, [abs(ev[n]) for n in nodes], atol=1e-6)
+    else:
+        assert not x.any()
+    # Katz (1953): x - alpha A x is the same positive constant for every node, with alpha
+    # half the largest admissible factor of the unweighted adjacency; unit norm
+    A = _undirected_adjacency(G, nodes, weighted=False)
+    x = column["katz"]
+    assert np.linalg.norm(x) == pytest.approx(1.0)
+    spectral = np.max(np.abs(np.linalg.eigvalsh(A))) if G.number_of_edges() else 1.0
+    constant = x - 0.5 / spectral * (A @ x)
+    assert constant.min() > 0 and np.ptp(constant) < 1e-9 * constant.max()
+    # HITS (Kleinberg 1999): hubs and authorities each sum to 1, hubs proportional to A a
+    # and authorities to A^T h
+    if G.is_directed() and G.number_of_edges():
+        W = nx.to_numpy_array(G, nodelist=nodes, weight="weight")
+        hub = np.array([table[n]["hub"] for n in nodes])
+        authority = np.array([table[n]["authority"] for n in nodes])
+        assert hub.sum() == pytest.approx(1.0) and authority.sum() == pytest.approx(1.0)
+        assert np.allclose(hub, W @ authority / (W @ authority).sum(), atol=1e-9)
+        assert np.allclose(authority, W.T @ hub / (W.T @ hub).sum(), atol=1e-9)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: on a directed layer with ties both ways of different weights (A gives "
+    "B 1, B gives A 2) the undirected view keeps one direction's weight, which one depending "
+    "on the order the nodes were added, so eigenvector centrality does too",
+)
+def test_eigenvector_of_reciprocal_ties_ignores_edge_order():
+    one, other = nx.DiGraph(), nx.DiGraph()
+    one.add_weighted_edges_from([("A", "B", 1.0), ("B", "A", 2.0), ("A", "C", 1.0)])
+    other.add_weighted_edges_from([("B", "A", 2.0), ("A", "B", 1.0), ("A", "C", 1.0)])
+    first, second = eigenvector(one), eigenvector(other)
+    assert all(first[n] == pytest.approx(second[n]) for n in one)
 
 
 def test_katz_closeness_and_hits_match_networkx():
