@@ -15,6 +15,8 @@ from coopgraph.namespace import BASE
 
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+#: The dataset as a whole: the subject of its VoID description (``coopgraph export --void``).
+DATASET = BASE + "void#dataset"
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
