@@ -641,14 +641,19 @@ def serve(
     )
 
 
-@main.command(epilog="Example: coopgraph export --format trig -o coopgraph.trig")
+@main.command(
+    epilog="Example: coopgraph export --format trig -o coopgraph.trig\n\n"
+    "\b\nA layer for Gephi, igraph or R:\n"
+    "  coopgraph export --layer alliances --year 1999 --format graphml -o alliances-1999.graphml"
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(api.EXPORT_FORMATS)),
+    type=click.Choice([*api.EXPORT_FORMATS, *api.GRAPH_FORMATS]),
     default="trig",
     show_default=True,
-    help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them.",
+    help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them. "
+    "With --layer: graphml (the default there), gexf or edges-csv.",
 )
 @click.option(
     "--sources",
@@ -658,20 +663,48 @@ def serve(
 )
 @click.option("--void", is_flag=True, help="Write the VoID description of the dataset instead.")
 @click.option(
+    "--layer",
+    type=click.Choice([*api.LAYERS, *api.MORE_LAYERS]),
+    help="Write this layer of --year as a graph file instead (from the curated facts unless "
+    "--sources says otherwise).",
+)
+@click.option("--year", type=YEAR, help="The layer's year (with --layer).")
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of stdout.",
 )
-@click.pass_obj
-def export(store_path, fmt, source_names, void, output) -> None:
+@click.pass_context
+def export(ctx, fmt, source_names, void, layer, year, output) -> None:
     """Export the graph (or some sources) as TriG, N-Quads, Turtle, N-Triples or JSON-LD,
     or its VoID description (triples, classes and properties per named graph, sources,
-    licence)."""
-    if void:
+    licence).
+
+    With --layer and --year, write one layer of one year as a graph file instead: GraphML
+    or GEXF (node labels, edge weights and amounts kept) or an edge list in CSV."""
+    store_path = ctx.obj
+    given = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    if layer is not None or year is not None:
+        if layer is None or year is None:
+            raise UsageError("--layer and --year go together: give both")
+        if void:
+            raise UsageError("--void describes the whole store: leave out --layer and --year")
+        if given and fmt not in api.GRAPH_FORMATS:
+            raise UsageError(
+                f"--format {fmt} is not a graph format "
+                f"(with --layer: {', '.join(api.GRAPH_FORMATS)})"
+            )
+        names = _names(source_names) or api.DEFAULT_SOURCES
+        fmt = fmt if given else api.GRAPH_FORMATS[0]
+        data = api.export_layer(store_path, layer, year, fmt, sources=names)
+    elif fmt in api.GRAPH_FORMATS:
+        raise UsageError(f"--format {fmt} writes a layer: give --layer and --year")
+    elif void:
         _emit(api.void(store_path), output)
         return
-    data = api.export(store_path, fmt, sources=_names(source_names))
+    else:
+        data = api.export(store_path, fmt, sources=_names(source_names))
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
