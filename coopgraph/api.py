@@ -35,7 +35,7 @@ from coopgraph.build import (  # noqa: F401  (BuildReport, ValidationFailed re-e
     read_curated,
 )
 from coopgraph.errors import CoopgraphError, UsageError  # noqa: F401  (UsageError re-exported)
-from coopgraph.outputs import html, rdf, tables, views
+from coopgraph.outputs import exporters, html, rdf, tables, views
 from coopgraph.outputs.charts import aidalign_plot  # noqa: F401  (re-exported)
 from coopgraph.outputs.writers import write_parquet, write_text  # noqa: F401  (re-exported)
 from coopgraph.paths import data_dir
@@ -63,6 +63,7 @@ VIEWS = views.VIEWS
 SIZE_MEASURES = views.SIZE_MEASURES
 HISTORY = views.HISTORY
 EXPORT_FORMATS = rdf.EXPORT_FORMATS
+GRAPH_FORMATS = tuple(exporters.EXPORTERS)
 STATS_COLUMNS = store_stats.COLUMNS
 SOURCES_COLUMNS = [
     "source", "title", "version", "imported", "triples", "rows_read", "rows_imported",
@@ -282,6 +283,21 @@ def export(where: Where, fmt: str = "trig", *, sources: Sequence[str] | None = N
     """The store (or the graphs of ``sources``) in ``fmt`` (``outputs.rdf.export``)."""
     rdf.check_format(fmt)
     return rdf.export(Scope.open(where, sources), fmt)
+
+
+def export_layer(
+    where: Where,
+    layer: str,
+    year: int,
+    fmt: str,
+    *,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+) -> bytes:
+    """Layer ``layer`` of ``year`` as a graph file in ``fmt`` (``GRAPH_FORMATS``: GraphML
+    and GEXF for Gephi, an edge-list CSV for igraph or R; ``outputs.exporters``)."""
+    exporters.check_format(fmt)
+    _layers.check_layer(layer)
+    return exporters.export(_layers.layer(Scope.open(where, sources), layer, year), fmt)
 
 
 def void(where: Where) -> str:

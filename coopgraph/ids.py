@@ -15,6 +15,8 @@ from coopgraph.namespace import BASE
 
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+#: The dataset as a whole: the subject of its VoID description (``coopgraph export --void``).
+DATASET = BASE + "void#dataset"
 
 #: The named graphs a build writes, by name (``graph(name)``): the ontology, the SHACL
 #: shapes, the states (``nations``), the curated facts and ``meta``, the provenance of

@@ -2,13 +2,16 @@
 
 ontology/coopgraph.ttl is the source of truth; tests/test_ontology.py checks that every
 term declared here is defined there and the reverse. ``_fail = True`` makes a typo such as
-``CG.startdate`` raise instead of minting a new IRI.
+``CG.startdate`` raise instead of minting a new IRI. The W3C vocabularies coopgraph writes
+with rdflib (VoID, DCTERMS, RDF) are re-exported from rdflib's own DefinedNamespaces.
 """
 
 from __future__ import annotations
 
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
 from rdflib.term import URIRef
+
+__all__ = ["BASE", "CG", "DCTERMS", "ONTOLOGY_IRI", "PREFIXES", "RDF", "VOID"]
 
 BASE = "https://w3id.org/coopgraph/"
 ONTOLOGY_IRI = BASE + "ontology"

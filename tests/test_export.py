@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import rdflib
 from click.testing import CliRunner
+from rdflib.compare import isomorphic
 
 from coopgraph import api, queries, store
 from coopgraph.cli import main
@@ -52,6 +53,67 @@ def test_void_describes_every_graph(fixture_store):
     assert int(graph.value(dataset, void.triples)) == sum(c.triples for c in counts)
     subsets = set(graph.objects(dataset, void.subset))
     assert {str(s) for s in subsets} == {c.graph for c in counts if c.graph}
+
+
+def _expected_void(where) -> rdflib.Graph:
+    """The VoID description computed here from the store, apart from coopgraph.outputs:
+    counts by SPARQL, titles from the loaded sources. These are the triples the Turtle
+    written by hand before issue 19 held; the rdflib-built one must be isomorphic."""
+    from coopgraph.scope import Scope
+
+    scope = Scope.open(where)
+    reader = scope.reader
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    a = rdflib.RDF.type
+    dataset = rdflib.URIRef("https://w3id.org/coopgraph/void#dataset")
+    expected = rdflib.Graph()
+    for p, o in [
+        (a, void.Dataset),
+        (dcterms.title, "coopgraph: a knowledge graph of international military cooperation"),
+        (void.triples, rdflib.Literal(len(reader))),
+        (void.uriSpace, "https://w3id.org/coopgraph/id/"),
+        (void.vocabulary, rdflib.URIRef("https://w3id.org/coopgraph/ontology#")),
+        (dcterms.license, rdflib.URIRef("https://opensource.org/licenses/MIT")),
+        (dcterms.description, "coopgraph's code and curated facts (graphs ontology, shapes, "
+         "nations, curated, meta); each imported dataset keeps its publisher's terms "
+         "(see its subset)."),
+    ]:  # fmt: skip
+        expected.add((dataset, p, o if isinstance(o, rdflib.term.Node) else rdflib.Literal(o)))
+    per_graph = reader.query(
+        "SELECT ?g (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s_) (COUNT(DISTINCT ?p) AS ?p_) "
+        "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
+    classes = {
+        row["g"].value: int(row["c"].value)
+        for row in reader.query(
+            "SELECT ?g (COUNT(DISTINCT ?c) AS ?c) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g"
+        )
+    }
+    titles = {str(info["graph"]): info.get("title") for info in scope.loaded.values()}
+    for row in per_graph:
+        graph = row["g"].value
+        subset = rdflib.URIRef(graph)
+        expected.add((dataset, void.subset, subset))
+        expected.add((subset, a, void.Dataset))
+        title = titles.get(graph) or graph.rsplit("/", 1)[-1]
+        expected.add((subset, dcterms.title, rdflib.Literal(title)))
+        for p, n in [
+            (void.triples, row["t"]),
+            (void.distinctSubjects, row["s_"]),
+            (void.properties, row["p_"]),
+        ]:
+            expected.add((subset, p, rdflib.Literal(int(n.value))))
+        expected.add((subset, void.classes, rdflib.Literal(classes.get(graph, 0))))
+    return expected
+
+
+def test_void_built_with_rdflib_holds_the_store_counts(fixture_store):
+    text = api.void(fixture_store)
+    built = rdflib.Graph().parse(data=text, format="turtle")
+    assert isomorphic(built, _expected_void(fixture_store))
+    assert api.void(fixture_store) == text  # sorted by rdflib's writer: the same bytes
+    assert text.startswith("@prefix dcterms: <http://purl.org/dc/terms/> .\n")
 
 
 def test_query_list_prints_one_query_per_line():

@@ -48,6 +48,7 @@ def test_a_decade_of_the_multiplex_opens_the_store_once(bundled_store, opens):
         lambda root: api.viz(root, "ego", "POL", first=1990, last=2000),
         lambda root: api.export(root, "nquads", sources=["curated"]),
         lambda root: api.void(root),
+        lambda root: api.export_layer(root, "multiplex", 1999, "gexf"),
         lambda root: api.stats(root),
     ],
     ids=[
@@ -61,6 +62,7 @@ def test_a_decade_of_the_multiplex_opens_the_store_once(bundled_store, opens):
         "viz",
         "export",
         "void",
+        "export-layer",
         "stats",
     ],  # fmt: skip
 )

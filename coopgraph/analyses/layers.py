@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from coopgraph import project
-from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.errors import UsageError
 from coopgraph.scope import Scope
 
 #: The layers metrics computes by default.
@@ -27,11 +27,18 @@ MORE_LAYERS = ("operations", "votes", "multiplex")
 DEFAULT_SOURCES = ("curated",)
 
 
+def check_layer(name: str) -> None:
+    """Refuse an unknown layer name in one line, naming the known ones."""
+    if name not in (*LAYERS, *MORE_LAYERS):
+        raise UsageError(f"unknown layer '{name}' (one of: {', '.join((*LAYERS, *MORE_LAYERS))})")
+
+
 def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | None = None) -> Any:
     """The projected networkx graph of layer ``name`` in ``year`` from the scope's
     sources; ``weights`` replaces the alliance layer's weight per commitment (default
     Signorino-Ritter's). The votes layer reads the unvotes import when the scope holds the
     default sources (UN votes are never curated)."""
+    check_layer(name)
     reader, graphs = scope.reader, scope.graphs
     if name == "alliances":
         return project.alliance_layer(
@@ -46,12 +53,11 @@ def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | 
     if name == "votes":
         votes = scope.select(["unvotes"]) if scope.sources == DEFAULT_SOURCES else scope
         return project.votes_layer(reader, year, graphs=votes.graphs)
-    if name == "multiplex":
-        parts = {n: layer(scope, n, year) for n in (*LAYERS, "operations")}
-        if "unvotes" in scope.loaded:
-            parts["votes"] = layer(scope, "votes", year)
-        return project.flatten(project.multiplex(parts))
-    raise CoopgraphError(f"unknown layer '{name}' (one of: {', '.join((*LAYERS, *MORE_LAYERS))})")
+    # the one left: the multiplex of every layer
+    parts = {n: layer(scope, n, year) for n in (*LAYERS, "operations")}
+    if "unvotes" in scope.loaded:
+        parts["votes"] = layer(scope, "votes", year)
+    return project.flatten(project.multiplex(parts))
 
 
 def layer_series(

@@ -11,6 +11,7 @@ import click
 from coopgraph import api
 from coopgraph.cli.options import (
     RECORD_FORMATS,
+    YEAR,
     format_option,
     output_option,
     parse_names,
@@ -18,6 +19,7 @@ from coopgraph.cli.options import (
     tidy_output,
 )
 from coopgraph.cli.output import emit, emit_bytes, import_report, message, progress_bar, table
+from coopgraph.errors import UsageError
 from coopgraph.location import Location
 from coopgraph.paths import shown
 
@@ -145,24 +147,56 @@ def stats(where, fmt, output) -> None:
     table(api.stats(where), api.STATS_COLUMNS, fmt, output)
 
 
-@click.command(epilog="Example: coopgraph export --format trig -o coopgraph.trig")
+@click.command(
+    epilog="Example: coopgraph export --format trig -o coopgraph.trig\n\n"
+    "\b\nA layer for Gephi, igraph or R:\n"
+    "  coopgraph export --layer alliances --year 1999 --format graphml -o alliances-1999.graphml"
+)
 @format_option(
-    list(api.EXPORT_FORMATS),
+    [*api.EXPORT_FORMATS, *api.GRAPH_FORMATS],
     default="trig",
-    help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them.",
+    help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them. "
+    "With --layer: graphml (the default there), gexf or edges-csv.",
 )
 @sources_option(help="Export only these sources' graphs (default: every graph).")
 @click.option("--void", is_flag=True, help="Write the VoID description of the dataset instead.")
+@click.option(
+    "--layer",
+    type=click.Choice([*api.LAYERS, *api.MORE_LAYERS]),
+    help="Write this layer of --year as a graph file instead (from the curated facts unless "
+    "--sources says otherwise).",
+)
+@click.option("--year", type=YEAR, help="The layer's year (with --layer).")
 @output_option()
-@click.pass_obj
-def export(where, fmt, source_names, void, output) -> None:
+@click.pass_context
+def export(ctx, fmt, source_names, void, layer, year, output) -> None:
     """Export the graph (or some sources) as TriG, N-Quads, Turtle, N-Triples or JSON-LD,
     or its VoID description (triples, classes and properties per named graph, sources,
-    licence)."""
-    if void:
+    licence).
+
+    With --layer and --year, write one layer of one year as a graph file instead: GraphML
+    or GEXF (node labels, edge weights and amounts kept) or an edge list in CSV."""
+    where = ctx.obj
+    given = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    if layer is not None or year is not None:
+        if layer is None or year is None:
+            raise UsageError("--layer and --year go together: give both")
+        if void:
+            raise UsageError("--void describes the whole store: leave out --layer and --year")
+        if given and fmt not in api.GRAPH_FORMATS:
+            raise UsageError(
+                f"--format {fmt} is not a graph format "
+                f"(with --layer: {', '.join(api.GRAPH_FORMATS)})"
+            )
+        names = parse_names(source_names) or api.DEFAULT_SOURCES
+        fmt = fmt if given else api.GRAPH_FORMATS[0]
+        emit_bytes(api.export_layer(where, layer, year, fmt, sources=names), output)
+    elif fmt in api.GRAPH_FORMATS:
+        raise UsageError(f"--format {fmt} writes a layer: give --layer and --year")
+    elif void:
         emit(api.void(where), output)
-        return
-    emit_bytes(api.export(where, fmt, sources=parse_names(source_names)), output)
+    else:
+        emit_bytes(api.export(where, fmt, sources=parse_names(source_names)), output)
 
 
 COMMANDS = [build, import_, sources, remove, validate, stats, export]

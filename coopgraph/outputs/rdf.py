@@ -4,11 +4,11 @@ N-Triples or JSON-LD, and its VoID description."""
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 
-from coopgraph import store
+from coopgraph import ids, store
 from coopgraph.errors import UsageError
-from coopgraph.namespace import PREFIXES
-from coopgraph.ntriples import literal
+from coopgraph.namespace import DCTERMS, PREFIXES, RDF, VOID
 from coopgraph.scope import Scope
 
 EXPORT_FORMATS = {
@@ -51,63 +51,59 @@ def _export_prefixes(target: ox.RdfFormat) -> dict[str, str] | None:
     return PREFIXES if target in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
 
 
+#: The licence of coopgraph's code and of its own graphs (the imported ones keep theirs).
+LICENCE = "https://opensource.org/licenses/MIT"
+TITLE = "coopgraph: a knowledge graph of international military cooperation"
+DESCRIPTION = (
+    "coopgraph's code and curated facts (graphs ontology, shapes, nations, curated, meta); "
+    "each imported dataset keeps its publisher's terms (see its subset)."
+)
+
+
 def void(scope: Scope) -> str:
     """A VoID description (Turtle) of the store: the dataset with its triples, and one
     subset per named graph with its triples, distinct subjects, classes and properties,
-    its title and source, and the licence of coopgraph's own facts."""
+    its title, and the licence of coopgraph's own facts.
+
+    Built as an rdflib graph from ``coopgraph.namespace``'s terms; rdflib's Turtle writer
+    sorts subjects, predicates and objects, so the same store gives the same bytes."""
     reader = scope.reader
-    loaded = {str(info["graph"]): info for info in scope.loaded.values()}
-    base = "https://w3id.org/coopgraph/"
-    lines = [
-        "@prefix void: <http://rdfs.org/ns/void#> .",
-        "@prefix dcterms: <http://purl.org/dc/terms/> .",
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
-        "",
-    ]
+    titles = {str(info["graph"]): info.get("title") for info in scope.loaded.values()}
     counts = store.counts(reader)
-    total = sum(c.triples for c in counts)
-    lines += [
-        f"<{base}void#dataset> a void:Dataset ;",
-        '    dcterms:title "coopgraph: a knowledge graph of international military cooperation" ;',
-        f"    void:triples {total} ;",
-        f"    void:uriSpace {literal(base + 'id/')} ;",
-        "    void:vocabulary <https://w3id.org/coopgraph/ontology#> ;",
-        "    dcterms:license <https://opensource.org/licenses/MIT> ;",
-        "    dcterms:description "
-        + literal(
-            "coopgraph's code and curated facts (graphs ontology, shapes, nations, curated, "
-            "meta); each imported dataset keeps its publisher's terms (see its subset)."
-        )
-        + " .",
-        "",
-    ]
+    description = Graph(bind_namespaces="none")
+    description.bind("void", VOID)
+    description.bind("dcterms", DCTERMS)
+    dataset = URIRef(ids.DATASET)
+    for p, o in [
+        (RDF.type, VOID.Dataset),
+        (DCTERMS.title, Literal(TITLE)),
+        (VOID.triples, Literal(sum(c.triples for c in counts))),
+        (VOID.uriSpace, Literal(ids.ID)),
+        (VOID.vocabulary, URIRef(PREFIXES["cg"])),
+        (DCTERMS.license, URIRef(LICENCE)),
+        (DCTERMS.description, Literal(DESCRIPTION)),
+    ]:
+        description.add((dataset, p, o))
     for count in counts:
         if count.graph is None:
             continue
-        node = ox.NamedNode(count.graph)
-        subjects = len({q.subject for q in reader.quads_for_pattern(None, None, None, node)})
-        classes = len(
-            {
-                q.object
-                for q in reader.quads_for_pattern(
-                    None,
-                    ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                    None,
-                    node,
-                )
-            }
-        )
-        properties = len({q.predicate for q in reader.quads_for_pattern(None, None, None, node)})
-        info = loaded.get(count.graph, {})
-        title = info.get("title") or count.graph.rsplit("/", 1)[-1]
-        lines += [
-            f"<{base}void#dataset> void:subset <{count.graph}> .",
-            f"<{count.graph}> a void:Dataset ;",
-            f"    dcterms:title {literal(str(title))} ;",
-            f"    void:triples {count.triples} ;",
-            f"    void:distinctSubjects {subjects} ;",
-            f"    void:classes {classes} ;",
-            f"    void:properties {properties} .",
-            "",
-        ]
-    return "\n".join(lines)
+        subset = URIRef(count.graph)
+        quads = reader.quads_for_pattern(None, None, None, ox.NamedNode(count.graph))
+        subjects, properties, classes = set(), set(), set()
+        for q in quads:
+            subjects.add(q.subject)
+            properties.add(q.predicate)
+            if q.predicate.value == str(RDF.type):
+                classes.add(q.object)
+        title = titles.get(count.graph) or ids.local_name(count.graph)
+        description.add((dataset, VOID.subset, subset))
+        for p, o in [
+            (RDF.type, VOID.Dataset),
+            (DCTERMS.title, Literal(str(title))),
+            (VOID.triples, Literal(count.triples)),
+            (VOID.distinctSubjects, Literal(len(subjects))),
+            (VOID.classes, Literal(len(classes))),
+            (VOID.properties, Literal(len(properties))),
+        ]:
+            description.add((subset, p, o))
+    return description.serialize(format="turtle")
