@@ -38,6 +38,8 @@ def blocs(
         graph = _with_all_states(graph, states, year)
         partition = bloc_metrics.blocs(graph, method=method)
         q = bloc_metrics.modularity(graph, partition)
+        # a partition with no modularity sums to +-1e-17 in an order set by hashing: 0.0
+        q = 0.0 if abs(q) < 1e-12 else q
         for number, part in enumerate(partition, start=1):
             for node in sorted(part):
                 rows.append(
