@@ -9,16 +9,13 @@ from typing import Any
 from coopgraph import project
 from coopgraph.analyses.layers import LAYERS, layer_series
 from coopgraph.errors import UsageError
-from coopgraph.metrics.centrality import centrality_table, ranked
+from coopgraph.metrics.centrality import DIRECTED, MEASURES, centrality_table, ranked
 from coopgraph.scope import Scope
 
 #: Columns of a metrics row that identify it.
 KEYS = ("layer", "year", "rank", "code", "nation", "ccode")
-METRIC_COLUMNS = [
-    "layer", "year", "rank", "code", "nation", "ccode", "degree", "strength", "betweenness",
-    "closeness", "eigenvector", "katz", "pagerank", "in_degree", "out_degree", "in_strength",
-    "out_strength", "hub", "authority",
-]  # fmt: skip
+#: Every column of a metrics row: the keys, then the measures (``centrality``'s registry).
+METRIC_COLUMNS = [*KEYS, *MEASURES, *DIRECTED]
 
 
 def commitment_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
