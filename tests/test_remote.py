@@ -19,7 +19,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,7 +136,7 @@ def virtuoso(directory: Path) -> Iterator[Server]:
         elif key in ("MaxQueryExecutionTime", "MaxQueryCostEstimationTime"):
             line = f"{key} = 0"  # no "anytime" partial answers on a busy test machine
         elif key == "ThreadsPerQuery":
-            line = f"{key} = 1"  # parallel plans answered wrong now and then under load
+            line = f"{key} = 1"  # parallel plans lose rows of dual-memberships
         elif key == "ResultSetMaxRows":
             line = f"{key} = 1000000"
         elif key == "DirsAllowed":
@@ -213,24 +212,36 @@ def test_library_on_oxigraph_server(oxigraph_library, name):
     check_golden(oxigraph_library, name)
 
 
-@pytest.mark.parametrize("name", NAMES)
+#: Library queries Debian's Virtuoso 7.2.5 answers wrongly, left out of its golden test
+#: (README, "A remote endpoint": the caution on Virtuoso). Virtuoso loses
+#: rows of a ``FILTER (?d <= "..."^^xsd:date)`` whenever its plan makes the filter an index
+#: range (``?x cg:startDate ?d FILTER (?d <= "1999-07-01"^^xsd:date)``: 6,999 rows of
+#: 7,470, where ``< "1999-07-02"`` gives all 7,470); which plan it picks for a query varies
+#: from one server start to the next, whatever the load.
+VIRTUOSO_WRONG = {
+    "memberships-on-date": "Virtuoso 7.2.5 drops NZL's ANZUS status (start 1986-08-11 <= "
+    "the date) on about half of its server starts: its <= on xsd:date loses rows",
+    "dual-memberships": "Virtuoso 7.2.5 drops GBR (NATO and WEU) when it plans the query "
+    "in parallel or with an index range: its <= on xsd:date loses rows",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.skip(reason=VIRTUOSO_WRONG[name]))
+        if name in VIRTUOSO_WRONG
+        else name
+        for name in NAMES
+    ],
+)
 def test_library_on_virtuoso(virtuoso_library, name):
-    # Virtuoso 7.2 (Debian's), on a 2-core machine loaded by the rest of the suite, now
-    # and then answers dual-memberships or memberships-on-date without a row or an
-    # OPTIONAL's value (30 Nov 2026: 1 or 2 of the 42 queries wrong in runs with three CPU
-    # burners beside; alone, dual-memberships answered right 15 times over 5 server
-    # starts). A wrong answer is asked again, twice at most, with a warning: an answer
-    # that is always wrong fails.
-    check_golden(virtuoso_library, name, tries=3)
+    check_golden(virtuoso_library, name)
 
 
-def check_golden(endpoint: Endpoint, name: str, tries: int = 1) -> None:
+def check_golden(endpoint: Endpoint, name: str) -> None:
     expected = (GOLDEN / f"{name}.csv").read_text(encoding="utf-8")
-    for attempt in range(1, tries + 1):
-        got = as_csv(normalised(name, api.query(endpoint, queries.load(name), {}, "csv")))
-        if rows(got) == rows(expected) or attempt == tries:
-            break
-        warnings.warn(f"{name}: a wrong answer on try {attempt} of {tries}", stacklevel=2)
+    got = as_csv(normalised(name, api.query(endpoint, queries.load(name), {}, "csv")))
     assert rows(got) == rows(expected), f"{name} differs from tests/golden/{name}.csv"
 
 
