@@ -21,14 +21,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from coopgraph import remote, store
 from coopgraph.errors import CoopgraphError
 from coopgraph.paths import shown
 
 
-@runtime_checkable
 class Reader(Protocol):
     """The read calls coopgraph makes of a store (pyoxigraph's ``Store`` answers them, and
     ``remote.EndpointReader`` does over HTTP)."""

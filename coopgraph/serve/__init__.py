@@ -53,7 +53,7 @@ def run(
 
     root = Path(store_root)
     if store.current_generation(root) is None:
-        store.open_reader(root)  # raises the usual "no store here" error
+        store.open_generation(root)  # raises the usual "no store here" error
     app = create_app(root, bound=host, **options)
     deadline = float(options.get("deadline", 30.0))
     config = uvicorn.Config(

@@ -219,7 +219,7 @@ def serialise(result, accept: list[tuple[str, float]], max_rows: int, max_bytes:
 
 def _open(root: Path):
     generation = store.current_generation(root)
-    return generation, store.open_reader(root)
+    return generation, store.open_generation(root)
 
 
 def answer(reader, request: tuple) -> Reply:
