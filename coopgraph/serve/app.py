@@ -158,7 +158,7 @@ async def read_query(
     params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
     query = None
     if method == "POST":
-        media = content_type.split(";")[0].strip().lower()
+        media, *parameters = (part.strip().lower() for part in content_type.split(";"))
         if media == "application/sparql-update":
             raise Refused(error(400, UPDATE_MESSAGE))
         if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
@@ -169,6 +169,9 @@ async def read_query(
                     "(application/x-www-form-urlencoded, query=...)",
                 )
             )
+        charset = next((p[8:].strip('"') for p in parameters if p.startswith("charset=")), None)
+        if charset not in (None, "utf-8", "utf8"):
+            raise Refused(error(415, f"send the query in UTF-8, not {charset}"))
         body = await _body(receive, length, body_timeout)
         if media == "application/x-www-form-urlencoded":
             try:
