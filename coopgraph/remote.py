@@ -11,7 +11,9 @@ Reading. coopgraph keeps every fact in a named graph under ``ids.GRAPH``; the en
 hold other graphs (Virtuoso keeps its own system graphs) and a write's staging graphs. So
 every query states its dataset with the protocol's ``default-graph-uri`` and
 ``named-graph-uri`` parameters, listing only coopgraph's graphs: the default graph is
-their union, as in the embedded store, and nothing else is visible.
+their union, as in the embedded store, and nothing else is visible. A query that names
+its own dataset (FROM, FROM NAMED) is sent without them, since the protocol's dataset
+would replace the query's (coopgraph.queries.dataset).
 
 Writing. A write (``RemoteStore.write`` in coopgraph.location) first uploads the new
 triples into staging graphs (``urn:coopgraph:staging:...``, invisible to readers, in
@@ -41,6 +43,7 @@ import pyoxigraph as ox
 
 from coopgraph import ids
 from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.queries.dataset import names_dataset
 
 #: Triples per INSERT DATA request while staging.
 CHUNK = 1_000
@@ -168,6 +171,7 @@ class EndpointReader:
         text: str,
         *,
         prefixes: dict[str, str] | None = None,
+        base_iri: str | None = None,
         use_default_graph_as_union: bool = False,
         default_graph: Iterable[ox.NamedNode] | None = None,
         named_graphs: Iterable[ox.NamedNode] | None = None,
@@ -176,20 +180,19 @@ class EndpointReader:
 
         Returns QuerySolutions or QueryBoolean (parsed from SPARQL JSON results) or, for
         CONSTRUCT and DESCRIBE, a list of ``ox.Triple``. A syntax error the endpoint reports
-        raises ``SyntaxError`` as pyoxigraph does.
+        raises ``SyntaxError`` as pyoxigraph does. ``base_iri`` goes before the query as
+        its BASE. Given no dataset, a query with FROM or FROM NAMED runs on that dataset
+        (no protocol dataset is sent: it would replace the query's); any other sees no
+        default graph and coopgraph's graphs as its named graphs.
         """
-        graphs = self.graph_names()
-        if default_graph is not None:
-            default = [g.value for g in default_graph]
-        elif use_default_graph_as_union:
-            default = graphs
-        else:
-            default = []
-        named = [g.value for g in named_graphs] if named_graphs is not None else graphs
-        # An empty list would leave the dataset to the endpoint: name a graph that is empty.
-        dataset = [("default-graph-uri", g) for g in default or [STAGING + "none"]]
-        dataset += [("named-graph-uri", g) for g in named or [STAGING + "none"]]
         prologue = _prologue(prefixes)
+        if base_iri is not None:
+            prologue = f"BASE <{base_iri}>\n" + prologue
+        given = use_default_graph_as_union or default_graph is not None or named_graphs is not None
+        if not given and names_dataset(text):
+            dataset: list[tuple[str, str]] = []
+        else:
+            dataset = self._dataset(use_default_graph_as_union, default_graph, named_graphs)
         accept = f"{_RESULTS}, application/n-triples;q=0.9"
         try:
             data = _post(self.endpoint.query, [("query", prologue + text), *dataset], accept)
@@ -198,6 +201,27 @@ class EndpointReader:
         if data.lstrip()[:1] == b"{":
             return _parse_results(data)
         return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+    def _dataset(
+        self,
+        union: bool,
+        default_graph: Iterable[ox.NamedNode] | None,
+        named_graphs: Iterable[ox.NamedNode] | None,
+    ) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters for ``Store.query``'s dataset arguments, listing
+        only coopgraph's graphs."""
+        graphs = self.graph_names()
+        if default_graph is not None:
+            default = [g.value for g in default_graph]
+        elif union:
+            default = graphs
+        else:
+            default = []
+        named = [g.value for g in named_graphs] if named_graphs is not None else graphs
+        # An empty list would leave the dataset to the endpoint: name a graph that is empty.
+        dataset = [("default-graph-uri", g) for g in default or [STAGING + "none"]]
+        dataset += [("named-graph-uri", g) for g in named or [STAGING + "none"]]
+        return dataset
 
     def quads_for_pattern(self, subject, predicate, object_, graph_name) -> list[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": object_, "g": graph_name}

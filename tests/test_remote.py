@@ -245,6 +245,26 @@ def check_golden(endpoint: Endpoint, name: str) -> None:
     assert rows(got) == rows(expected), f"{name} differs from tests/golden/{name}.csv"
 
 
+@pytest.mark.parametrize("library", ["oxigraph_library", "virtuoso_library"])
+def test_the_query_dataset_on_a_remote_store(library, bundled_store, request):
+    """FROM and FROM NAMED reach the endpoint: no protocol dataset replaces them (issue 20)."""
+    endpoint = request.getfixturevalue(library)
+    counts = by_graph(store.counts(store.open_reader(bundled_store)))
+    shapes = ids.graph("shapes")
+
+    def count(text: str) -> int:
+        out = api.query(endpoint, queries.load(text=text), {}, "csv")
+        return int(out.split()[1])
+
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{shapes}> {{ ?s ?p ?o }}") == counts[shapes]
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{shapes}> {{ ?s ?p ?o }}") == 0
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{shapes}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count(named) == counts[shapes]
+    assert count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == sum(counts.values())
+    relative = api.query(endpoint, queries.load(text="SELECT ?l { <nation/POL> rdfs:label ?l }"))
+    assert "Poland" in relative
+
+
 # --- writing: build, import, remove, a failed build -------------------------------------
 
 

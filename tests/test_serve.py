@@ -80,18 +80,35 @@ def _alive(pid: int) -> bool:
 
 
 class Server:
-    def __init__(self, root: Path, **options):
+    """``coopgraph.serve.run`` on ``root`` in a subprocess, started as ``python -c``, or as
+    the script ``script`` (as a console script starts it) in ``cwd`` with ``env``."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        script: Path | None = None,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        **options,
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         code = (
             "import json, sys\nfrom coopgraph.serve import run\n"
-            "run(sys.argv[1], port=int(sys.argv[2]), access_log=False, log_level='warning', "
+            "if __name__ == '__main__':\n"
+            "    run(sys.argv[1], port=int(sys.argv[2]), access_log=False, log_level='warning', "
             "**json.loads(sys.argv[3]))\n"
         )
+        if script is not None:
+            script.write_text(code, encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(root), str(self.port), json.dumps(options)],
+            [sys.executable, *([str(script)] if script else ["-c", code])]
+            + [str(root), str(self.port), json.dumps(options)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
         )
         started = time.monotonic()
         while time.monotonic() - started < 30:
@@ -344,12 +361,12 @@ def test_malformed_requests(served):
     assert httpx.put(served.url + "/sparql", content=b"ASK {}", timeout=10).status_code == 405
     wrong_type = served.post(content=b"ASK {}", headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415
-    graphs = httpx.get(
+    not_an_iri = httpx.get(
         served.url + "/sparql",
-        params={"query": "ASK {}", "default-graph-uri": "urn:x"},
+        params={"query": "ASK {}", "default-graph-uri": "not an iri"},
         timeout=10,
     )
-    assert graphs.status_code == 400 and "default-graph-uri" in graphs.text
+    assert not_an_iri.status_code == 400 and "not an absolute IRI" in not_an_iri.text
 
 
 def test_query_over_one_megabyte_refused(served):
@@ -444,17 +461,17 @@ def test_cache_is_bounded_and_per_generation():
     from coopgraph.serve.cache import ResultCache
 
     cache = ResultCache(10_000)
-    assert cache.get("g-1", "q0", "*/*") is None
+    assert cache.get("g-1", ("q0", "*/*")) is None
     for n in range(20):
-        cache.put("g-1", f"q{n}", "*/*", f"reply {n}", 600)
+        cache.put("g-1", (f"q{n}", "*/*"), f"reply {n}", 600)
     assert cache.size <= 10_000 and len(cache) < 20
-    assert cache.get("g-1", "q19", "*/*") == "reply 19"  # the newest are kept
-    assert cache.get("g-1", "q0", "*/*") is None  # the oldest went first
-    cache.put("g-1", "big", "*/*", "big reply", 5_000)  # over an eighth of the cache
-    assert cache.get("g-1", "big", "*/*") is None
-    cache.put("g-0", "stale", "*/*", "from an older generation", 10)
-    assert cache.get("g-1", "stale", "*/*") is None
-    assert cache.get("g-2", "q19", "*/*") is None and len(cache) == 0
+    assert cache.get("g-1", ("q19", "*/*")) == "reply 19"  # the newest are kept
+    assert cache.get("g-1", ("q0", "*/*")) is None  # the oldest went first
+    cache.put("g-1", ("big", "*/*"), "big reply", 5_000)  # over an eighth of the cache
+    assert cache.get("g-1", ("big", "*/*")) is None
+    cache.put("g-0", ("stale", "*/*"), "from an older generation", 10)
+    assert cache.get("g-1", ("stale", "*/*")) is None
+    assert cache.get("g-2", ("q19", "*/*")) is None and len(cache) == 0
 
 
 # --- SERVICE ---------------------------------------------------------------------------

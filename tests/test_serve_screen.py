@@ -25,7 +25,7 @@ from coopgraph.serve import app, screen
 
 
 def read(query_string: str) -> str | None:
-    return asyncio.run(app.read_query("GET", query_string, "", None, None))
+    return asyncio.run(app.read_query("GET", query_string, "", None, None)).query
 
 
 @settings(max_examples=300, derandomize=True)

@@ -33,10 +33,15 @@ from coopgraph import dates, ids
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.namespace import PREFIXES
 from coopgraph.paths import shown
+from coopgraph.queries import dataset
+from coopgraph.queries.lexical import TOKENS
 
 LIBRARY = Path(__file__).parent
 INTERNAL = LIBRARY / "internal"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: What relative IRIs in a query run by ``run`` resolve against: coopgraph's instances, so
+#: ``<nation/POL>`` names Poland wherever the command runs (the endpoint uses its own URL).
+BASE_IRI = ids.ID
 KINDS = ("year", "date", "nation", "organisation", "operation", "integer", "string", "iri")
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(\w+)\s+(\S*)\s*(?:--\s*(.*))?$")
 
@@ -192,13 +197,6 @@ def bind(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode
     return substitutions
 
 
-_TOKENS = re.compile(
-    r'(?P<skip>#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>)'
-    r"|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)"
-)
-
-
 def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
     """``text`` with each bound variable replaced by its term, outside comments, strings
     and IRIs.
@@ -213,7 +211,7 @@ def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -
             return by_name[match.group("var")[1:]]
         return match.group(0)
 
-    return _TOKENS.sub(replace, text)
+    return TOKENS.sub(replace, text)
 
 
 def run(
@@ -227,19 +225,16 @@ def run(
 
     Returns pyoxigraph's result: QuerySolutions, QueryBoolean or QueryTriples. The
     default graph is the union of all named graphs, or of ``graphs`` (named graph IRIs)
-    when given; the prefixes of ``coopgraph.namespace.PREFIXES`` (cg:, org:, skos:,
-    rdfs:, geo: ...) need no declaration.
+    when given, unless the query names its own dataset with FROM or FROM NAMED, which then
+    wins (coopgraph.queries.dataset). The prefixes of ``coopgraph.namespace.PREFIXES``
+    (cg:, org:, skos:, rdfs:, geo: ...) need no declaration, and relative IRIs resolve
+    against ``BASE_IRI`` (``<nation/POL>`` is Poland).
     """
     substitutions = bind(query, values or {})
-    scope: dict = {"use_default_graph_as_union": True}
-    if graphs is not None:
-        scope = {"default_graph": [ox.NamedNode(g) for g in graphs]}
+    text = substitute(query.text, substitutions)
+    scope = dataset.options(own=dataset.names_dataset(text), graphs=graphs)
     try:
-        return store.query(
-            substitute(query.text, substitutions),
-            prefixes=PREFIXES,
-            **scope,
-        )
+        return store.query(text, prefixes=PREFIXES, base_iri=BASE_IRI, **scope)
     except SyntaxError as error:
         match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or "")
         if match:

@@ -23,30 +23,44 @@ import html
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote_plus
 
+import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from coopgraph import queries, store
 from coopgraph.errors import CoopgraphError
+from coopgraph.namespace import PREFIXES
 from coopgraph.paths import shown
+from coopgraph.queries.dataset import Dataset
 from coopgraph.serve import sandbox
 from coopgraph.serve import workers as workers_module
 from coopgraph.serve.cache import Generation, ResultCache
+from coopgraph.serve.formats import (
+    GRAPH_ALIASES,
+    GRAPH_TYPES,
+    W3C_FORMATS,
+    choose,
+    parse_accept,
+    write_graph,
+)
+from coopgraph.serve.reply import Reply, error
 from coopgraph.serve.screen import UPDATE_MESSAGE
-from coopgraph.serve.workers import MAX_MEMORY, Reply, error, parse_accept
+from coopgraph.serve.workers import MAX_MEMORY
 
 STATIC = Path(__file__).parent / "static"
 MAX_QUERY_BYTES = 1_000_000
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Seconds a client may take to send a request's body (each chunk and in all); past it, 408.
 BODY_TIMEOUT = 30.0
 
@@ -97,6 +111,34 @@ def _one(values: dict[str, list[str]], name: str) -> str | None:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Operation:
+    """What a protocol request asks: the query text (None when there is none) and the
+    dataset its ``default-graph-uri`` and ``named-graph-uri`` parameters name (None when
+    it names none)."""
+
+    query: str | None
+    dataset: Dataset | None = None
+
+
+#: The parameters of an update request: refused here, whatever else the request holds.
+UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
+
+
+def _dataset(params: dict[str, list[str]]) -> Dataset | None:
+    """The protocol dataset of ``params``; 400 for a value that is not an absolute IRI."""
+    default = params.get("default-graph-uri", [])
+    named = params.get("named-graph-uri", [])
+    if not default and not named:
+        return None
+    for iri in default + named:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise Refused(error(400, f"not an absolute IRI: {iri!r}")) from None
+    return Dataset(tuple(default), tuple(named))
+
+
 async def read_query(
     method: str,
     query_string: str,
@@ -104,19 +146,19 @@ async def read_query(
     length: str | None,
     receive,
     body_timeout: float = BODY_TIMEOUT,
-) -> str | None:
-    """The query text of a protocol request; None when there is none.
+) -> Operation:
+    """The query text and the dataset of a protocol request.
 
     ``receive`` is the ASGI callable the body is read from (for POST), within
-    ``body_timeout`` seconds.
+    ``body_timeout`` seconds. The dataset parameters are read from the URL and, for a
+    form, from the body too.
     """
     if method != "POST" and query_string.startswith("query=") and "&" not in query_string:
-        params = {"query": [unquote_plus(query_string[6:])]}  # what parse_qs gives, faster
-    else:
-        params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
+        return Operation(unquote_plus(query_string[6:]))  # what parse_qs gives, faster
+    params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
     query = None
     if method == "POST":
-        media = content_type.split(";")[0].strip().lower()
+        media, *parameters = (part.strip().lower() for part in content_type.split(";"))
         if media == "application/sparql-update":
             raise Refused(error(400, UPDATE_MESSAGE))
         if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
@@ -127,66 +169,75 @@ async def read_query(
                     "(application/x-www-form-urlencoded, query=...)",
                 )
             )
+        charset = next((p[8:].strip('"') for p in parameters if p.startswith("charset=")), None)
+        if charset not in (None, "utf-8", "utf8"):
+            raise Refused(error(415, f"send the query in UTF-8, not {charset}"))
         body = await _body(receive, length, body_timeout)
         if media == "application/x-www-form-urlencoded":
             try:
                 form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
             except UnicodeDecodeError:
                 raise Refused(error(400, "the form is not UTF-8")) from None
-            params = {**params, **form}
+            for name, values in form.items():
+                params[name] = params.get(name, []) + values
             query = _one(form, "query")
         else:
             try:
                 query = body.decode("utf-8")
             except UnicodeDecodeError:
                 raise Refused(error(400, "the query is not UTF-8")) from None
-    if "update" in params:
+    if any(name in params for name in UPDATE_PARAMETERS):
         raise Refused(error(400, UPDATE_MESSAGE))
-    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri"):
-        if name in params:
-            raise Refused(
-                error(
-                    400,
-                    f"'{name}' is not supported: the default graph is the union of all "
-                    "named graphs; use FROM, FROM NAMED or GRAPH in the query",
-                )
-            )
     if query is None:
         query = _one(params, "query")
     if query is not None and len(query.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Refused(error(413, f"the query is longer than {MAX_QUERY_BYTES:,} bytes"))
-    return query
+    return Operation(query, _dataset(params))
 
 
 # --- the service description and the query page -----------------------------------------
 
 
-def turtle_iri(iri: str) -> str:
-    """``iri`` as a Turtle IRIREF: every character IRIREF forbids percent-encoded.
+def safe_iri(iri: str) -> str:
+    """``iri`` with every character an IRI may not hold raw (and Turtle's IRIREF forbids)
+    percent-encoded: what the request says the endpoint's address is, made harmless.
 
-    >>> turtle_iri('http://h/> . <x> <y> "z')
-    '<http://h/%3E%20.%20%3Cx%3E%20%3Cy%3E%20%22z>'
+    >>> safe_iri('http://h/> . <x> <y> "z')
+    'http://h/%3E%20.%20%3Cx%3E%20%3Cy%3E%20%22z'
     """
     forbidden = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
-    encoded = "".join(
+    return "".join(
         "".join(f"%{b:02X}" for b in ch.encode("utf-8")) if ch in forbidden else ch for ch in iri
     )
-    return f"<{encoded}>"
 
 
-def service_description(endpoint: str) -> bytes:
-    results = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"]
-    results += ["SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"]
-    formats = ", ".join(f"<{FORMATS}{name}>" for name in results)
-    return (
-        f"@prefix sd: <{SD}> .\n\n"
-        f"[] a sd:Service ;\n"
-        f"  sd:endpoint {turtle_iri(endpoint)} ;\n"
-        f"  sd:supportedLanguage sd:SPARQL11Query ;\n"
-        f"  sd:feature sd:UnionDefaultGraph ;\n"
-        f"  sd:resultFormat {formats} ;\n"
-        f"  sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .\n"
-    ).encode()
+def service_description(endpoint: str, media: str = "text/turtle") -> bytes:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``, written as
+    ``media`` (one of the graph formats): what it speaks, the result formats it writes, and
+    that its default graph is the union of the named graphs when no dataset is named."""
+
+    def term(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    service, dataset, graph = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    a = ox.NamedNode(RDF_TYPE)
+    triples = [ox.Triple(service, a, term("Service"))]
+    with contextlib.suppress(ValueError):  # a Host no IRI can hold: no sd:endpoint
+        triples.append(ox.Triple(service, term("endpoint"), ox.NamedNode(safe_iri(endpoint))))
+    triples += [
+        ox.Triple(service, term("supportedLanguage"), term("SPARQL11Query")),
+        ox.Triple(service, term("feature"), term("UnionDefaultGraph")),
+    ]
+    triples += [
+        ox.Triple(service, term("resultFormat"), ox.NamedNode(iri)) for iri in W3C_FORMATS.values()
+    ]
+    triples += [
+        ox.Triple(service, term("defaultDataset"), dataset),
+        ox.Triple(dataset, a, term("Dataset")),
+        ox.Triple(dataset, term("defaultGraph"), graph),
+        ox.Triple(graph, a, term("Graph")),
+    ]
+    return write_graph(triples, media, prefixes={"sd": SD})
 
 
 def examples() -> list[dict[str, str]]:
@@ -211,6 +262,28 @@ def examples() -> list[dict[str, str]]:
     return found
 
 
+#: The library query the editor opens with.
+DEFAULT_EXAMPLE = "alliance-members"
+_PREFIX_LINE = re.compile(r"(?i)^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>\s*$")
+
+
+def default_query(found: list[dict[str, str]]) -> str:
+    """The query the editor opens with: the library's DEFAULT_EXAMPLE (as ``examples``
+    gives it) declaring every prefix the endpoint predeclares, in place of its own
+    declarations of them. The editor marks a prefix it has not seen declared as an error,
+    so the first query shows the researcher all of them."""
+    example = next(e for e in found if e["name"] == DEFAULT_EXAMPLE)
+    lines = example["text"].splitlines()
+    start = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    kept = [
+        line
+        for line in lines[start:]
+        if not ((m := _PREFIX_LINE.match(line)) and PREFIXES.get(m[1]) == m[2])
+    ]
+    prologue = [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items()]
+    return "\n".join([*lines[:start], *prologue, *kept]) + "\n"
+
+
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -224,8 +297,9 @@ PAGE = """<!doctype html>
 <header>
 <h1>coopgraph SPARQL endpoint</h1>
 <p>Read-only SPARQL 1.1 at <code>{endpoint}</code>. The default graph is the union of all
-named graphs; the prefixes cg:, org:, skos:, rdfs:, xsd: and the others of
-<code>coopgraph queries</code> need no declaration. Queries stop after {deadline:g} s and
+named graphs unless the query (FROM, FROM NAMED) or the request (default-graph-uri,
+named-graph-uri) names a dataset; the prefixes cg:, org:, skos:, rdfs:, xsd: and the others
+of <code>coopgraph queries</code> need no declaration. Queries stop after {deadline:g} s and
 results are capped at {max_rows:,} rows; SERVICE and updates are refused.</p>
 </header>
 <div id="yasgui"></div>
@@ -238,6 +312,7 @@ results are capped at {max_rows:,} rows; SERVICE and updates are refused.</p>
 </section>
 <script id="examples" type="application/json">{data}</script>
 <script id="endpoint" type="application/json">{endpoint_json}</script>
+<script id="default-query" type="application/json">{default_json}</script>
 <script src="static/yasgui.min.js"></script>
 <script src="static/page.js"></script>
 </body>
@@ -278,6 +353,7 @@ def page(endpoint: str, deadline: float, max_rows: int) -> str:
         max_rows=max_rows,
         items="\n".join(items),
         data=script_json(found),
+        default_json=script_json(default_query(found)),
     )
 
 
@@ -403,15 +479,17 @@ class Gateway:
         if self.pool is not None:
             await self.pool.close()
 
-    def cached(self, text: str, accept: str) -> Reply | None:
-        """The kept reply for this request on the current generation, or None."""
+    def cached(self, key: tuple) -> Reply | None:
+        """The kept reply for this request (``Endpoint.key``) on the current generation, or
+        None."""
         if self.cache is None:
             return None
-        return self.cache.get(self.generation.current(), text, accept)
+        return self.cache.get(self.generation.current(), key)
 
-    async def run(self, text: str, accept: str) -> Reply:
-        """Run ``text`` in a worker (admission first); keep the reply when the worker says
-        it may be kept (a 200 to a query without volatile functions)."""
+    async def run(self, operation: Operation, base: str, accept: str, key: tuple) -> Reply:
+        """Run ``operation``'s query in a worker (admission first), relative IRIs resolved
+        against ``base``; keep the reply under ``key`` when the worker says it may be kept
+        (a 200 to a query without volatile functions)."""
         pool = self.pool
         assert pool is not None
         if not pool.idle() and pool.waiting >= self.queue:
@@ -421,11 +499,10 @@ class Gateway:
                 "try again shortly",
                 **{"Retry-After": str(max(1, round(self.deadline / 4)))},
             )
-        reply, generation = await pool.call(
-            text, _ranges(accept), self.max_rows, self.max_bytes, self.deadline
-        )
+        request = (operation.query, _ranges(accept), self.max_rows, self.max_bytes)
+        reply, generation = await pool.call((*request, operation.dataset, base), self.deadline)
         if reply.keep and self.cache is not None:
-            self.cache.put(generation, text, accept, reply, len(reply.body))
+            self.cache.put(generation, key, reply, len(reply.body))
         return reply
 
 
@@ -487,7 +564,7 @@ class Endpoint:
         headers = dict(scope["headers"])
         accept = headers.get(b"accept", b"*/*").decode("latin-1") or "*/*"
         try:
-            text = await read_query(
+            operation = await read_query(
                 "GET" if head else method,
                 scope["query_string"].decode("latin-1"),
                 headers.get(b"content-type", b"").decode("latin-1"),
@@ -498,37 +575,52 @@ class Endpoint:
         except Refused as refused:
             await _send(send, refused.reply, head=head)
             return
-        gateway = self.gateway
-        if text is not None and gateway.cache is not None:
-            hit = gateway.cached(text, accept)
-            if hit is not None:  # only 200 replies of admitted queries are kept
-                await _send(send, hit, "hit", head=head)
-                return
+        text = operation.query
         if text is None:
             await _send(send, self.no_query(scope, headers, method, accept), head=head)
             return
+        gateway = self.gateway
+        base = _base_iri(_base(scope, headers) + scope["path"])
+        key = (text, accept, base, operation.dataset)
+        if gateway.cache is not None:
+            hit = gateway.cached(key)
+            if hit is not None:  # only 200 replies of admitted queries are kept
+                await _send(send, hit, "hit", head=head)
+                return
         if not text.strip():
             await _send(send, error(400, "the query is empty"), head=head)
             return
-        reply = await gateway.run(text, accept)  # parsed and screened in the worker
+        reply = await gateway.run(operation, base, accept, key)  # screened in the worker
         cache = "miss" if gateway.cache is not None and reply.status == 200 else None
         await _send(send, reply, cache, head=head)
 
     def no_query(self, scope, headers, method: str, accept_header: str) -> Reply:
-        """A request without a query: the query page, the service description, or 400."""
+        """A request without a query: the query page, the service description (in any
+        graph format), or 400."""
         if method != "POST":
             accept = parse_accept(accept_header)
             if any(media == "text/html" for media, _ in accept):
                 endpoint = _base(scope, headers) + "/sparql"
                 body = page(endpoint, self.deadline, self.max_rows).encode()
                 return Reply(200, "text/html; charset=utf-8", body)
-            graph = workers_module.choose(
-                accept, workers_module.GRAPH_TYPES, workers_module.GRAPH_ALIASES
-            )
-            if graph == "text/turtle":
+            media = choose(accept, GRAPH_TYPES, GRAPH_ALIASES)
+            if media is not None:
                 endpoint = _base(scope, headers) + scope["path"]
-                return Reply(200, "text/turtle; charset=utf-8", service_description(endpoint))
+                charset = "; charset=utf-8" if media.startswith("text/") else ""
+                return Reply(200, media + charset, service_description(endpoint, media))
         return error(400, "no query: give one as ?query=... or in a POST body")
+
+
+@functools.lru_cache(maxsize=64)
+def _base_iri(url: str) -> str | None:
+    """The IRI relative IRIs in a query resolve against: the request's URL without its
+    query string (as the Oxigraph server does), made safe; None when no IRI can hold it."""
+    iri = safe_iri(url)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return iri
 
 
 class App:
@@ -640,6 +732,11 @@ def create_app(
         "YASGUI-LICENSE.txt": "text/plain",
     }
 
+    async def prefixes(request: Request) -> Response:
+        # what the editor's prefix autocompleter reads (prefix.cc's format) instead of its
+        # bundled list: typing cg: adds coopgraph's declaration of it
+        return JSONResponse(PREFIXES, headers={"Cache-Control": "public, max-age=86400"})
+
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in static_files:
@@ -653,6 +750,7 @@ def create_app(
     routes = [
         Route("/", home, methods=["GET", "HEAD"]),
         Route("/update", refuse_update, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/static/prefixes.json", prefixes, methods=["GET", "HEAD"]),
         Route("/static/{name}", static, methods=["GET", "HEAD"]),
     ]
     cors_options = {

@@ -1,15 +1,14 @@
 """The endpoint's result cache: whole replies, bounded in bytes, per store generation.
 
 Researchers' tools send the same queries again and again (a page reloaded, a notebook
-re-run, a dashboard polling). A reply that came back 200 is kept, keyed by the query text
-and the Accept header, so the next identical request is answered by the gateway without a
-worker. Every entry belongs to one store generation: when ``coopgraph build`` or ``import``
-switches generations, the first lookup that sees the new one empties the cache, so a reply
-is never served from data that is no longer current. A worker says whether a reply may be
-kept: not when its query's algebra calls RAND, NOW, UUID, STRUUID or BNODE
-(coopgraph.serve.screen). (The SPARQL protocol's dataset
-parameters, ``default-graph-uri`` and ``named-graph-uri``, are refused by the gateway, so
-the query text holds the whole dataset.)
+re-run, a dashboard polling). A reply that came back 200 is kept, keyed by all the request
+says that can change it (the gateway's key: the query text, the Accept header, the base IRI
+relative IRIs resolve against, and the protocol's dataset parameters), so the next
+identical request is answered by the gateway without a worker. Every entry belongs to one
+store generation: when ``coopgraph build`` or ``import`` switches generations, the first
+lookup that sees the new one empties the cache, so a reply is never served from data that
+is no longer current. A worker says whether a reply may be kept: not when its query's
+algebra calls RAND, NOW, UUID, STRUUID or BNODE (coopgraph.serve.screen).
 """
 
 from __future__ import annotations
@@ -30,12 +29,12 @@ class ResultCache:
     out everything else.
 
     >>> cache = ResultCache(1_000_000)
-    >>> cache.get("g-1", "ASK {}", "*/*") is None  # a miss; the gateway asks first
+    >>> cache.get("g-1", ("ASK {}", "*/*")) is None  # a miss; the gateway asks first
     True
-    >>> cache.put("g-1", "ASK {}", "*/*", ("reply",), 100)
-    >>> cache.get("g-1", "ASK {}", "*/*")
+    >>> cache.put("g-1", ("ASK {}", "*/*"), ("reply",), 100)
+    >>> cache.get("g-1", ("ASK {}", "*/*"))
     ('reply',)
-    >>> cache.get("g-2", "ASK {}", "*/*") is None  # a new generation empties it
+    >>> cache.get("g-2", ("ASK {}", "*/*")) is None  # a new generation empties it
     True
     >>> len(cache)
     0
@@ -43,7 +42,7 @@ class ResultCache:
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple[str, str], tuple[object, int]] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self.size = 0
         self.generation: str | None = None
         self.hits = 0
@@ -56,12 +55,11 @@ class ResultCache:
         self.entries.clear()
         self.size = 0
 
-    def get(self, generation: str | None, text: str, accept: str):
-        """The reply kept for this request on ``generation``, or None."""
+    def get(self, generation: str | None, key: tuple):
+        """The reply kept for this request's ``key`` on ``generation``, or None."""
         if generation != self.generation:
             self.clear()
             self.generation = generation
-        key = (text, accept)
         found = self.entries.get(key)
         if found is None:
             self.misses += 1
@@ -70,8 +68,9 @@ class ResultCache:
         self.hits += 1
         return found[0]
 
-    def put(self, generation: str | None, text: str, accept: str, reply, size: int) -> None:
-        """Keep ``reply`` (``size`` bytes of body) for this request on ``generation``.
+    def put(self, generation: str | None, key: tuple, reply, size: int) -> None:
+        """Keep ``reply`` (``size`` bytes of body) for this request's ``key`` on
+        ``generation``.
 
         Ignored when the generation is not the one of the last lookup (the worker answered
         from a generation the gateway has already moved past, or not yet seen): the
@@ -79,10 +78,9 @@ class ResultCache:
         """
         if generation != self.generation or generation is None:
             return
-        cost = size + len(text) + len(accept) + OVERHEAD
+        cost = size + sum(len(str(part)) for part in key) + OVERHEAD
         if cost > self.max_bytes // 8:
             return
-        key = (text, accept)
         old = self.entries.pop(key, None)
         if old is not None:
             self.size -= old[1]

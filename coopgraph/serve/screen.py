@@ -34,6 +34,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from coopgraph.queries.dataset import declares
+
 UPDATE_MESSAGE = (
     "this endpoint is read-only: SPARQL Update is not accepted "
     "(change the data with 'coopgraph build' or 'coopgraph import')"
@@ -52,12 +54,14 @@ MEMO_CHARS = 4096
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the screen decided: why the query is refused (or None), the text to run, and
-    whether its answer may be kept by the result cache."""
+    """What the screen decided: why the query is refused (or None), the text to run,
+    whether its answer may be kept by the result cache, and whether the query names its
+    own dataset (FROM, FROM NAMED: coopgraph.queries.dataset)."""
 
     refusal: str | None
     text: str
     keep: bool = False
+    dataset: bool = False
 
 
 def normalise(text: str) -> str:
@@ -127,7 +131,7 @@ def inspect(text: str, prefixes: dict[str, str]) -> Verdict:
     >>> inspect(hidden, PREFIXES).refusal == SERVICE_MESSAGE
     True
     >>> inspect("SELECT * { ?s org:member ?o }", PREFIXES)
-    Verdict(refusal=None, text='SELECT * { ?s org:member ?o }', keep=True)
+    Verdict(refusal=None, text='SELECT * { ?s org:member ?o }', keep=True, dataset=False)
     """
     text = normalise(text)
     try:
@@ -145,7 +149,7 @@ def inspect(text: str, prefixes: dict[str, str]) -> Verdict:
     names = nodes(query.algebra)
     if "ServiceGraphPattern" in names:
         return Verdict(SERVICE_MESSAGE, text)
-    return Verdict(None, text, keep=not (names & VOLATILE))
+    return Verdict(None, text, keep=not (names & VOLATILE), dataset=declares(query.algebra))
 
 
 @functools.lru_cache(maxsize=1024)

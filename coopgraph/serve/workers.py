@@ -14,9 +14,10 @@ The gateway drives the pool from its event loop: each worker's pipe is read by a
 ``asyncio.Protocol``, a query is a write and an awaited future, and its deadline a timer
 (docs/decisions/20261130-endpoint-fast-path-and-cache.md).
 
-Results are serialised in the worker with pyoxigraph's own writers, into a sink that
-counts rows and bytes and aborts past ``max_rows`` or ``max_bytes``: the worker's memory
-stays bounded and the client gets an error, never a silently truncated result.
+Results are serialised in the worker, capped (coopgraph.serve.formats). A query runs on
+the dataset SPARQL 1.1 gives it: the request's, else the query's own FROM / FROM NAMED, else
+the union of the named graphs (coopgraph.queries.dataset); relative IRIs resolve against
+the request's URL.
 """
 
 from __future__ import annotations
@@ -32,47 +33,14 @@ import signal
 import socket
 import struct
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyoxigraph as ox
 
 from coopgraph import store
 from coopgraph.namespace import PREFIXES
+from coopgraph.queries import dataset
 from coopgraph.serve import sandbox, screen
-
-#: Media types for SELECT and ASK results, the first being the default.
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-RESULT_ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-}
-#: Media types for CONSTRUCT and DESCRIBE results, the first being the default.
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-GRAPH_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "application/n-triples"}
-
-
-@dataclass
-class Reply:
-    """What a worker answers: an HTTP status, a media type and a body; ``keep`` when the
-    result cache may keep it (a 200 to a query without RAND, NOW, UUID, STRUUID or BNODE)."""
-
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    keep: bool = False
-
+from coopgraph.serve.formats import TooLarge, serialise
+from coopgraph.serve.reply import Reply, error
 
 #: Worker memory cap, bytes (``coopgraph serve --max-memory``), and what a client is told past it.
 MAX_MEMORY = 1 << 30
@@ -80,138 +48,6 @@ MEMORY_MESSAGE = (
     "the query needed more memory than a query worker may take; "
     "narrow it or add LIMIT (the worker was replaced)"
 )
-
-
-def error(status: int, message: str, **headers: str) -> Reply:
-    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode(), headers)
-
-
-# --- content negotiation -------------------------------------------------------------
-
-
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges of an Accept header with their q values, best first.
-
-    >>> parse_accept("text/csv;q=0.5, application/sparql-results+json")
-    [('application/sparql-results+json', 1.0), ('text/csv', 0.5)]
-    """
-    ranges = []
-    for index, part in enumerate((header or "*/*").split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        if not pieces[0]:
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        ranges.append((pieces[0].lower(), q, -index))
-    ranges.sort(key=lambda r: (r[1], r[2]), reverse=True)
-    return [(media, q) for media, q, _ in ranges if q > 0]
-
-
-def choose(accept: list[tuple[str, float]], types: dict, aliases: dict) -> str | None:
-    """The best media type of ``types`` that ``accept`` allows; None when none is."""
-    for media, _ in accept:
-        media = aliases.get(media, media)
-        if media in types:
-            return media
-        if media == "*/*":
-            return next(iter(types))
-        if media.endswith("/*"):
-            for offered in types:
-                if offered.startswith(media[:-1]):
-                    return offered
-    return None
-
-
-# --- capped serialisation ------------------------------------------------------------
-
-
-class TooLarge(Exception):
-    """The result passed ``max_rows`` or ``max_bytes``."""
-
-
-class _Sink:
-    """A binary file that keeps what is written, counting rows and bytes as it goes.
-
-    Rows of a solutions document are counted on the separator pyoxigraph writes between
-    them: exact for XML and TSV; in JSON and CSV a literal holding the separator counts
-    one row too many, which can only refuse a result early, never truncate one.
-    """
-
-    def __init__(self, max_rows: int, max_bytes: int, marker: bytes | None, offset: int = 0):
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.rows = offset
-        self.max_rows = max_rows
-        self.max_bytes = max_bytes
-        self.marker = marker
-        self.tail = b""
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise TooLarge(f"the result is larger than {self.max_bytes:,} bytes")
-        if self.marker:
-            window = self.tail + data
-            self.rows += window.count(self.marker)
-            self.tail = window[-(len(self.marker) - 1) :] if len(self.marker) > 1 else b""
-            if self.rows > self.max_rows:
-                raise TooLarge(f"the result has more than {self.max_rows:,} rows")
-        self.parts.append(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def value(self) -> bytes:
-        return b"".join(self.parts)
-
-
-#: (marker between rows, rows counted before the first row) per solutions format.
-_ROW_MARKERS = {
-    ox.QueryResultsFormat.JSON: (b"},{", 1),  # separates bindings; the first has none
-    ox.QueryResultsFormat.XML: (b"<result>", 0),
-    ox.QueryResultsFormat.CSV: (b"\r\n", -1),  # the header line ends with one too
-    ox.QueryResultsFormat.TSV: (b"\n", -1),
-}
-
-
-def _counted(triples, max_rows: int):
-    for n, triple in enumerate(triples, start=1):
-        if n > max_rows:
-            raise TooLarge(f"the result has more than {max_rows:,} triples")
-        yield triple
-
-
-def serialise(result, accept: list[tuple[str, float]], max_rows: int, max_bytes: int) -> Reply:
-    """A pyoxigraph query result as an HTTP reply in the best accepted format, capped."""
-    if isinstance(result, ox.QueryTriples):
-        media = choose(accept, GRAPH_TYPES, GRAPH_ALIASES)
-        if media is None:
-            return error(406, f"a graph result is served as {', '.join(GRAPH_TYPES)}")
-        sink = _Sink(max_rows, max_bytes, None)
-        fmt = GRAPH_TYPES[media]
-        prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
-        ox.serialize(_counted(result, max_rows), sink, format=fmt, prefixes=prefixes)
-    else:
-        media = choose(accept, RESULT_TYPES, RESULT_ALIASES)
-        if media is None:
-            return error(406, f"a SELECT or ASK result is served as {', '.join(RESULT_TYPES)}")
-        fmt = RESULT_TYPES[media]
-        if isinstance(result, ox.QueryBoolean):
-            sink = _Sink(max_rows, max_bytes, None)
-        else:
-            marker, offset = _ROW_MARKERS[fmt]
-            sink = _Sink(max_rows, max_bytes, marker, offset)
-        result.serialize(sink, format=fmt)
-    charset = "; charset=utf-8" if media.startswith("text/") else ""
-    return Reply(200, media + charset, sink.value())
 
 
 # --- the worker process ----------------------------------------------------------------
@@ -223,21 +59,24 @@ def _open(root: Path):
 
 
 def answer(reader, request: tuple) -> Reply:
-    """Screen and run one ``(text, accept, max_rows, max_bytes)`` request on ``reader``.
+    """Screen and run one ``(text, accept, max_rows, max_bytes, dataset, base)`` request on
+    ``reader``: ``dataset`` is the protocol's (a ``Dataset``, or None), ``base`` the IRI
+    relative IRIs resolve against.
 
     The query is parsed and refused with 400 when its algebra holds a SERVICE or it is not
     a query (coopgraph.serve.screen); only the text that was parsed reaches Oxigraph.
     Never raises.
     """
-    text, accept, max_rows, max_bytes = request
+    text, accept, max_rows, max_bytes, named, base = request
     try:
         verdict = screen.verdict(text, PREFIXES)
     except MemoryError:
         return error(507, MEMORY_MESSAGE)
     if verdict.refusal is not None:
         return error(400, verdict.refusal)
+    scope = dataset.options(own=verdict.dataset, request=named)
     try:
-        result = reader.query(verdict.text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = reader.query(verdict.text, prefixes=PREFIXES, base_iri=base, **scope)
         reply = serialise(result, accept, max_rows, max_bytes)
         reply.keep = verdict.keep and reply.status == 200
         return reply
@@ -328,8 +167,32 @@ def _context():
         # the screen's parser builds its grammar on import (~0.4 s): once, in the forkserver
         preload = ["coopgraph.serve.workers", "rdflib.plugins.sparql.parser"]
         context.set_forkserver_preload([*preload, "rdflib.plugins.sparql.algebra"])
+        _start_forkserver()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver in the folder that holds the coopgraph package imported here.
+
+    Python starts the forkserver as ``python -c ...``: its ``sys.path`` begins with its
+    working directory, which it inherits, and it imports the preloaded modules before it
+    takes the gateway's ``sys.path``. Started from a folder holding a ``coopgraph/``
+    folder (the parent of a clone, with coopgraph installed in editable mode: the editable
+    install's finder comes after the path), it imported that folder as an empty namespace
+    package, and every worker then failed with ImportError. From the parent of the package
+    itself, the first ``coopgraph`` on its path is the gateway's own.
+    """
+    from multiprocessing import forkserver
+
+    import coopgraph
+
+    here = os.getcwd()
+    os.chdir(Path(coopgraph.__file__).resolve().parent.parent)
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.chdir(here)
 
 
 def _start(context, root: Path, max_memory: int | None, start_timeout: float = 60.0):
@@ -559,10 +422,9 @@ class Pool:
         self.starting.add(task)
         task.add_done_callback(self.starting.discard)
 
-    async def call(
-        self, text: str, accept, max_rows: int, max_bytes: int, deadline: float
-    ) -> tuple[Reply, str | None]:
-        """Run one query in a worker: its reply and the generation it ran on."""
+    async def call(self, request: tuple, deadline: float) -> tuple[Reply, str | None]:
+        """Run one request (as ``answer`` takes it) in a worker: its reply and the generation
+        it ran on."""
         try:
             worker = await self._take()
         except WorkerFailed as failure:
@@ -570,9 +432,7 @@ class Pool:
         self.busy.add(worker)
         timer = asyncio.get_running_loop().call_later(deadline, worker.kill)
         try:
-            status, media, headers, body, keep, generation = await worker.ask(
-                (text, accept, max_rows, max_bytes)
-            )
+            status, media, headers, body, keep, generation = await worker.ask(request)
         except (ConnectionError, OSError, EOFError, pickle.UnpicklingError):
             timed_out = worker.killed and not self.closed
             self.busy.discard(worker)
