@@ -197,6 +197,7 @@ IMPORTER_MODULES = (
     "coopgraph.sources.sipri",
     "coopgraph.sources.greenbook",
     "coopgraph.sources.kiel",
+    "coopgraph.sources.rdf",
 )
 
 
