@@ -131,16 +131,16 @@ def remove_source(target: ox.Store, graph: str) -> None:
         q.object
         for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
     ]
-    graphs = [node] + [
+    parts = [
         q.object for q in target.quads_for_pattern(node, ox.NamedNode(DCT + "hasPart"), None, meta)
     ]
     for subject in subjects:
         for quad in list(target.quads_for_pattern(subject, None, None, meta)):
             target.remove(quad)
-    present = set(target.named_graphs())
-    for each in graphs:
-        if each in present:
-            target.remove_graph(each)
+    if node in set(target.named_graphs()):
+        target.remove_graph(node)
+    for part in parts:  # recorded as the import's: dropped whether or not listed
+        target.remove_graph(part)
 
 
 def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:

@@ -262,16 +262,17 @@ def _run(
                 path=str(where),
             )
     loaded = loaded_sources(reader) if reader is not None else {}
-    owners = _owners(reader, loaded)
-    why = _taken(target.graph, target.source, owners)
-    if why:
-        raise UsageError(f"cannot import into <{target.graph}>: {why}")
+    owners = _owners(loaded)
+    refused = _refused(reader, [target.graph], target.source, owners)
+    if refused:
+        raise UsageError(f"cannot import into <{target.graph}>: {refused[1]}")
     graph = target.graph
     before = int(loaded.get(target.source, {}).get("triples", 0))  # type: ignore[call-overload]
     total = sum(p.stat().st_size for p in files)
     unresolved: Counter = Counter()
     rejected: list[str] = []
     records: list[FileRecord] = []
+    checked: set[str] = set()  # named graphs of the files the import may write
     with where.scratch() as work:
         parts = _Parts(work, os.cpu_count() or 1)
         ctx = ImportContext(
@@ -308,13 +309,14 @@ def _run(
                     parts.write(item)
                 if progress and record.rows_read % 20_000 == 0:
                     progress(done_before + position(), total)
-            for part in ctx.parts:
-                why = _taken(part, target.source, owners)
-                if why:
-                    raise CoopgraphError(
-                        f"the file writes graph <{part}>, but {why} (store unchanged)",
-                        path=shown(path),
-                    )
+            new = [part for part in ctx.parts if part not in checked]
+            refused = _refused(reader, new, target.source, owners)
+            if refused:
+                raise CoopgraphError(
+                    f"the file writes graph <{refused[0]}>, but {refused[1]} (store unchanged)",
+                    path=shown(path),
+                )
+            checked.update(new)
             done_before += path.stat().st_size
         if progress:
             progress(total, total)
@@ -359,35 +361,53 @@ def _run(
     )
 
 
-def _owners(reader: Reader | None, loaded: dict[str, dict[str, object]]) -> dict[str, str]:
-    """Each named graph of the store (and each name ``coopgraph build`` writes) -> the
-    source that holds it; '' for a graph in the store that no import recorded."""
+def _owners(loaded: dict[str, dict[str, object]]) -> dict[str, str]:
+    """Each graph a source holds (its own and its parts), and each name ``coopgraph build``
+    writes -> that source."""
     owners = {ids.graph(name): name for name in ids.BUILT_GRAPHS}
-    if reader is None:
-        return owners
-    for node in reader.named_graphs():
-        if isinstance(node, ox.NamedNode):
-            owners.setdefault(node.value, "")
     for name, info in loaded.items():
         for graph in [info["graph"], *info["parts"]]:  # type: ignore[misc]
             owners[str(graph)] = name
     return owners
 
 
-def _taken(graph: str, source: str, owners: dict[str, str]) -> str:
-    """Why the import of ``source`` may not write ``graph`` ('' when it may): another
-    source holds it, data no import recorded does, or it lies among the names coopgraph
-    gives its own graphs (``https://w3id.org/coopgraph/graph/``)."""
-    owner = owners.get(graph)
-    if owner == source:
-        return ""
-    if owner:
-        return f"it holds source '{owner}'"
-    if owner == "":
-        return "it holds data no import recorded"
-    if graph.startswith(ids.GRAPH) and graph != ids.graph(source):
-        return f"coopgraph names its own graphs under <{ids.GRAPH}>"
-    return ""
+def _refused(
+    reader: Reader | None, graphs: list[str], source: str, owners: dict[str, str]
+) -> tuple[str, str] | None:
+    """The first of ``graphs`` the import of ``source`` may not write and why, or None:
+    another source holds it; it lies among the names coopgraph gives its own graphs
+    (``https://w3id.org/coopgraph/graph/``); or it holds data no import recorded (a graph
+    of someone else's on a shared endpoint: writing into it, and dropping it with the
+    import, would destroy theirs)."""
+    unknown = [g for g in graphs if g not in owners and not g.startswith(ids.GRAPH)]
+    existing = _existing(reader, unknown) if reader is not None and unknown else set()
+    for graph in graphs:
+        owner = owners.get(graph)
+        if owner == source:
+            continue
+        if owner:
+            return graph, f"it holds source '{owner}'"
+        if graph.startswith(ids.GRAPH) and graph != ids.graph(source):
+            return graph, f"coopgraph names its own graphs under <{ids.GRAPH}>"
+        if graph in existing:
+            return graph, "it holds data no import recorded"
+    return None
+
+
+def _existing(reader: Reader, graphs: list[str]) -> set[str]:
+    """Which of ``graphs`` hold a triple in the store (one query per 100 graphs: the
+    endpoint is asked about those graphs only, whatever else it holds)."""
+    found: set[str] = set()
+    for start in range(0, len(graphs), 100):
+        chunk = [ox.NamedNode(g) for g in graphs[start : start + 100]]
+        values = " ".join(str(g) for g in chunk)
+        rows = reader.query(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} "
+            "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }",
+            named_graphs=chunk,
+        )
+        found |= {row["g"].value for row in rows}
+    return found
 
 
 def _check_drop(name: str, before: int, after: int) -> None:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from coopgraph import api, ids, importer, queries, store
 from coopgraph.cli import main
 from coopgraph.errors import CoopgraphError, UsageError
+from coopgraph.location import locate
 from coopgraph.sources import rdf
 
 EX = "http://example.org/"
@@ -195,6 +196,19 @@ def test_graphs_the_import_may_not_write_are_refused(root, built_copy, tmp_path)
     importer.run(root, "rdf", [write(tmp_path, "data.trig", QUADS["data.trig"])])
     with pytest.raises(CoopgraphError, match="graph/names>, but it holds source 'rdf'"):
         importer.run(root, "rdf", [tmp_path / "data.trig"], graph=f"{EX}other")
+
+
+def test_a_graph_no_import_recorded_is_neither_written_nor_dropped(root, tmp_path):
+    foreign = ox.Quad(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal("theirs"))
+    locate(root).write(
+        lambda target: target.add(ox.Quad(*foreign.triple, ox.NamedNode(f"{EX}graph/names"))),
+        from_empty=True,
+    )
+    with pytest.raises(CoopgraphError, match="names>, but it holds data no import recorded"):
+        importer.run(root, "rdf", [write(tmp_path, "data.trig", QUADS["data.trig"])])
+    with pytest.raises(UsageError, match="it holds data no import recorded"):
+        importer.run(root, "rdf", [write(tmp_path, "data.ttl", TURTLE)], graph=f"{EX}graph/names")
+    assert triples(root, f"{EX}graph/names") == {(f"{EX}s", f"{EX}p", "theirs")}
 
 
 def test_a_graph_named_by_a_blank_node_is_refused(root, tmp_path):
