@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +81,13 @@ def graph_provenance(
     files: list[FileRecord],
     when: dt.datetime,
     extra: dict[str, str] | None = None,
+    parts: Iterable[str] = (),
 ) -> str:
     """N-Quads (``meta`` graph) describing one named graph: title, time, creator, triples,
     and per input file its name, SHA-256 and rows read, imported and rejected. ``extra``
-    adds literal properties (e.g. the dataset's version: ``{OWL + "versionInfo": "5.1"}``).
+    adds literal properties (e.g. the dataset's version: ``{OWL + "versionInfo": "5.1"}``);
+    ``parts`` names other graphs the same import wrote (``dcterms:hasPart``: dropped with
+    it by ``remove_source``), and ``triples`` then counts theirs too.
     """
     meta = ids.graph("meta")
     g = graph
@@ -102,6 +106,8 @@ def graph_provenance(
     ]
     for prop, value in (extra or {}).items():
         lines.append(nt.quad(g, prop, nt.literal(value), meta))
+    for part in parts:
+        lines.append(nt.quad(g, DCT + "hasPart", nt.iri(part), meta))
     for record in files:
         name = escape(record.path.name)  # an undecodable byte of the name as \xNN
         f = ids.fact("input", source, name)
@@ -117,18 +123,24 @@ def graph_provenance(
 
 
 def remove_source(target: ox.Store, graph: str) -> None:
-    """Drop ``graph`` and its provenance (``meta`` graph) from ``target``."""
+    """Drop ``graph``, the graphs its provenance names as its parts (``dcterms:hasPart``)
+    and that provenance (``meta`` graph) from ``target``."""
     meta = ox.NamedNode(ids.graph("meta"))
     node = ox.NamedNode(graph)
     subjects = [node] + [
         q.object
         for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
     ]
+    parts = [
+        q.object for q in target.quads_for_pattern(node, ox.NamedNode(DCT + "hasPart"), None, meta)
+    ]
     for subject in subjects:
         for quad in list(target.quads_for_pattern(subject, None, None, meta)):
             target.remove(quad)
     if node in set(target.named_graphs()):
         target.remove_graph(node)
+    for part in parts:  # recorded as the import's: dropped whether or not listed
+        target.remove_graph(part)
 
 
 def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:

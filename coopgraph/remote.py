@@ -7,13 +7,14 @@ to it with ``--endpoint URL`` (and ``--update-endpoint URL`` for the commands th
 (``query``, ``named_graphs``, ``quads_for_pattern``) over the SPARQL 1.1
 Protocol, so the rest of the code does not know which store it reads.
 
-Reading. coopgraph keeps every fact in a named graph under ``ids.GRAPH``; the endpoint may
-hold other graphs (Virtuoso keeps its own system graphs) and a write's staging graphs. So
-every query states its dataset with the protocol's ``default-graph-uri`` and
-``named-graph-uri`` parameters, listing only coopgraph's graphs: the default graph is
-their union, as in the embedded store, and nothing else is visible. A query that names
-its own dataset (FROM, FROM NAMED) is sent without them, since the protocol's dataset
-would replace the query's (coopgraph.queries.dataset).
+Reading. coopgraph keeps every fact in a named graph under ``ids.GRAPH``, or in a graph an
+``import rdf`` recorded as a part of its own; the endpoint may hold other graphs (Virtuoso
+keeps its own system graphs) and a write's staging graphs. So every query states its
+dataset with the protocol's ``default-graph-uri`` and ``named-graph-uri`` parameters,
+listing only coopgraph's graphs: the default graph is their union, as in the embedded
+store, and nothing else is visible. A query that names its own dataset (FROM, FROM NAMED)
+is sent without them, since the protocol's dataset would replace the query's
+(coopgraph.queries.dataset).
 
 Writing. A write (``RemoteStore.write`` in coopgraph.location) first uploads the new
 triples into staging graphs (``urn:coopgraph:staging:...``, invisible to readers, in
@@ -48,6 +49,7 @@ from coopgraph.queries.dataset import names_dataset
 #: Triples per INSERT DATA request while staging.
 CHUNK = 1_000
 STAGING = "urn:coopgraph:staging:"
+_HAS_PART = "http://purl.org/dc/terms/hasPart"
 TIMEOUT_S = 600
 _RESULTS = "application/sparql-results+json"
 
@@ -147,11 +149,14 @@ class EndpointReader:
     # -- the graphs -------------------------------------------------------------------
 
     def graph_names(self) -> list[str]:
-        """coopgraph's named graphs on the endpoint (under ``ids.GRAPH``), sorted."""
+        """coopgraph's named graphs on the endpoint, sorted: those under ``ids.GRAPH`` and
+        those an import recorded as its parts in ``meta`` (``dcterms:hasPart``: the named
+        graphs of an RDF file, which keep the file's names)."""
         if self._graphs is None:
             text = (
-                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                f'FILTER(STRSTARTS(STR(?g), "{ids.GRAPH}")) }}'
+                "SELECT DISTINCT ?g WHERE { { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(STRSTARTS(STR(?g), "{ids.GRAPH}")) }} UNION '
+                f"{{ GRAPH <{ids.graph('meta')}> {{ ?import <{_HAS_PART}> ?g }} }} }}"
             )
             rows = self._select(text, [])
             self._graphs = sorted(row["g"].value for row in rows)

@@ -78,10 +78,15 @@ class Scope:
 
     @cached_property
     def graphs(self) -> list[str] | None:
-        """Named graph IRIs of the chosen sources with ``ALWAYS``'s (None: every graph)."""
+        """Named graph IRIs of the chosen sources (each with the other graphs its import
+        wrote, ``parts``) with ``ALWAYS``'s (None: every graph)."""
         if self.sources is None:
             return None
-        chosen = [str(self.loaded[name]["graph"]) for name in self.sources]
+        chosen = [
+            str(graph)
+            for name in self.sources
+            for graph in [self.loaded[name]["graph"], *self.loaded[name].get("parts", ())]
+        ]
         always = [ids.graph(name) for name in ALWAYS]
         return always + [g for g in chosen if g not in always]
 

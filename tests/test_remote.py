@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from coopgraph import api, ids, queries, store
+from coopgraph import api, ids, importer, queries, store
 from coopgraph.cli import main
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.location import locate
@@ -303,6 +303,38 @@ def test_build_import_remove_match_the_embedded_store(server, fixture_store, tmp
     assert removed == api.remove(local, "cow-states") > 0
     assert by_graph(store.counts(store.open_reader(remote))) == embedded
     assert staging_graphs(remote) == []
+
+
+def test_rdf_import_with_named_graphs_on_an_endpoint(server, tmp_path):
+    """``import rdf`` of a TriG file: its named graph is a part of the import on an endpoint
+    too, kept by a rebuild and dropped by ``remove``."""
+    remote = server.endpoint
+    api.build(remote, data=FIXTURE_DATA)
+    before = by_graph(store.counts(store.open_reader(remote)))
+    trig = tmp_path / "data.trig"
+    trig.write_text(
+        '<urn:x:a> <urn:x:p> _:b . _:b <urn:x:q> "1" .\n<urn:x:g> { <urn:x:a> <urn:x:r> "2" . }\n'
+    )
+    report = importer.run(remote, "rdf", [trig])
+    assert (report.triples, report.parts) == (3, {"urn:x:g": 1})
+    (loaded,) = [s for s in api.sources(remote) if s["source"] == "rdf"]
+    assert loaded["parts"] == ["urn:x:g"] and loaded["triples"] == 3
+    api.build(remote, data=FIXTURE_DATA)
+    counts = by_graph(store.counts(store.open_reader(remote)))
+    assert counts[ids.graph("rdf")] == 2 and counts["urn:x:g"] == 1
+    assert api.remove(remote, "rdf") == 3
+    assert by_graph(store.counts(store.open_reader(remote))) == before
+    assert staging_graphs(remote) == []
+
+    # a graph of someone else's on the endpoint is neither written nor dropped
+    update = 'INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> "theirs" } }'
+    body = urllib.parse.urlencode({"update": update}).encode()
+    urllib.request.urlopen(urllib.request.Request(remote.update, data=body), timeout=30).close()
+    with pytest.raises(CoopgraphError, match="<urn:x:g>, but it holds data no import recorded"):
+        importer.run(remote, "rdf", [trig])
+    ask = urllib.parse.urlencode({"query": "ASK { GRAPH <urn:x:g> { ?s ?p 'theirs' } }"})
+    with urllib.request.urlopen(f"{remote.query}?{ask}", timeout=30) as response:
+        assert b"true" in response.read()
 
 
 def test_failed_write_leaves_the_endpoint_as_it_was(server, tmp_path):

@@ -115,15 +115,24 @@ class ImportContext:
     the country names it could not resolve."""
 
     graph: str
-    resolver: Resolver
+    #: The store's states; None for an importer that resolves none (``needs_states``).
+    resolver: Resolver | None
     unresolved: Counter = field(default_factory=Counter)
     #: Anything an importer wants to remember across rows (e.g. the versions it saw).
     state: dict = field(default_factory=dict)
     #: IRIs of the sources the store's ``nations`` graph already describes (curated).
     known_sources: frozenset[str] = frozenset()
+    #: The IRI relative IRIs of the files resolve against (``coopgraph import rdf --base``);
+    #: None: a relative IRI is an error.
+    base: str | None = None
+    #: Named graphs other than ``graph`` the rows wrote, with their triples: the runner
+    #: records them as parts of the import (``dcterms:hasPart``), so that a re-import or
+    #: ``coopgraph remove`` drops them with it.
+    parts: Counter = field(default_factory=Counter)
 
     def nation_by_cow(self, code: int, year: int | None, line: int) -> str:
         """The nation IRI of a COW state number in ``year``, or a RowError."""
+        assert self.resolver is not None, "an importer that resolves states needs_states"
         found = self.resolver.cow(code, year)
         if found is None:
             self.unresolved[f"COW {code}"] += 1
@@ -132,6 +141,7 @@ class ImportContext:
 
     def nation_by_name(self, name: str, year: int | None, line: int) -> str:
         """The nation IRI of a name in ``year``, or a RowError."""
+        assert self.resolver is not None, "an importer that resolves states needs_states"
         found = self.resolver.name(name, year)
         if found is None:
             self.unresolved[name] += 1
@@ -144,6 +154,14 @@ class Importer(Protocol):
 
     name: str  # the name 'coopgraph import' takes: atop, unvotes, ...
     title: str  # dataset, publisher and version, for provenance and 'coopgraph sources'
+    #: The import resolves countries against the store's states, so the store must be
+    #: built first; an importer of data that names none (``rdf``) sets it False, and may
+    #: then create the store.
+    needs_states: bool = True
+    #: The options of ``coopgraph import`` it takes besides the files (``graph``: the
+    #: named graph to write instead of its own; ``base``: ``ImportContext.base``); given
+    #: to an importer that does not take them, they are a usage error.
+    options: tuple[str, ...] = ()
 
     def header(self, ctx: ImportContext) -> list[str]:
         """Quads written once per import (the dataset's cg:Source node)."""
@@ -179,6 +197,7 @@ IMPORTER_MODULES = (
     "coopgraph.sources.sipri",
     "coopgraph.sources.greenbook",
     "coopgraph.sources.kiel",
+    "coopgraph.sources.rdf",
 )
 
 
