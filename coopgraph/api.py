@@ -313,10 +313,14 @@ def import_source(
     strict: bool = False,
     replace_anyway: bool = False,
     progress: Any = None,
+    graph: str | None = None,
+    base: str | None = None,
 ):
     """Import published ``files`` as source ``name`` (see ``coopgraph.importer.run``);
     returns the ``ImportReport``. ``replace_anyway`` imports a file that ends mid-record
-    or would drop more than half of the source's loaded triples (refused otherwise)."""
+    or would drop more than half of the source's loaded triples (refused otherwise).
+    ``graph`` and ``base`` are for ``rdf``: the named graph to write and the base IRI of
+    relative IRIs."""
     from coopgraph import importer
 
     return importer.run(
@@ -326,6 +330,8 @@ def import_source(
         strict=strict,
         replace_anyway=replace_anyway,
         progress=progress,
+        graph=graph,
+        base=base,
     )
 
 

@@ -177,6 +177,23 @@ def test_a_graph_option_makes_a_source_of_its_own(root, tmp_path):
     assert triples(root, mine) == set() and triples(root, RDF_GRAPH) == EXPECTED
 
 
+def test_the_cli_takes_graph_and_base_and_refuses_them_for_other_sources(root, tmp_path):
+    path = write(tmp_path, "rel.ttl", "<a> <b> <#c> .\n")
+    mine = "https://example.org/graphs/mine"
+    runner = CliRunner()
+    args = ["--store", str(root), "import", "rdf", str(path)]
+    result = runner.invoke(main, [*args, "--graph", mine, "--base", f"{EX}doc"])
+    assert result.exit_code == 0, result.output
+    assert f"1 triples in {mine}" in result.output
+    assert triples(root, mine) == {(f"{EX}a", f"{EX}b", f"{EX}doc#c")}
+    result = runner.invoke(main, [*args, "--graph", mine])
+    assert result.exit_code == 1 and "rel.ttl:1:" in result.output
+    assert triples(root, mine) == {(f"{EX}a", f"{EX}b", f"{EX}doc#c")}
+    result = runner.invoke(main, ["--store", str(root), "import", "atop", str(path), "--base", EX])
+    assert result.exit_code == 2
+    assert result.output.strip() == "coopgraph: error: --base is for 'coopgraph import rdf' only"
+
+
 def test_graphs_the_import_may_not_write_are_refused(root, built_copy, tmp_path):
     path = write(tmp_path, "data.ttl", TURTLE)
     with pytest.raises(UsageError, match="coopgraph names its own graphs"):

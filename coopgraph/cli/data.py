@@ -68,12 +68,26 @@ def build(where: Location, data: Path | None, ontology: Path | None, no_validate
     help="Import even when a file ends mid-record (truncated) or the import would drop "
     "more than half of the source's loaded triples (both refused otherwise).",
 )
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="rdf only: the named graph to import into (default .../graph/rdf); the import is "
+    "then listed, chosen with --sources and removed under this IRI.",
+)
+@click.option(
+    "--base",
+    metavar="IRI",
+    help="rdf only: the base IRI relative IRIs in the files resolve against (refused without it).",
+)
 @click.pass_obj
-def import_(where, source, files, strict, replace_anyway) -> None:
+def import_(where, source, files, strict, replace_anyway, graph, base) -> None:
     """Import a published dataset into its own named graph, replacing its previous import.
 
     SOURCE is one of: atop, cow-alliances, cow-states, cow-nmc, sipri, sipri-tiv, unvotes,
-    greenbook, kiel (plain or gzip-compressed files, as published). Every country is resolved to the
+    greenbook, kiel (plain or gzip-compressed files, as published), or rdf: a researcher's
+    own Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD (format from the extension),
+    into the graph .../graph/rdf or the one --graph names; named graphs of quads files keep
+    their names. Every country is resolved to the
     curated states; rows that cannot be read or resolved are rejected, counted and
     reported (with --strict the import is refused). A file that ends mid-record, or an
     import that would replace a loaded source with less than half its triples, is refused
@@ -89,6 +103,8 @@ def import_(where, source, files, strict, replace_anyway) -> None:
             strict=strict,
             replace_anyway=replace_anyway,
             progress=progress,
+            graph=graph,
+            base=base,
         )
     import_report(report)
 

@@ -118,6 +118,8 @@ def import_report(report: ImportReport) -> None:
         message(f"... and {report.rows_rejected - len(report.rejected):,} more rejected rows")
     for name, count in report.unresolved.most_common():
         message(f"unresolved: {name} ({count:,} rows)")
+    for part, count in sorted(report.parts.items()):
+        message(f"named graph {part}: {count:,} triples")
     message(
         f"{report.source}: {report.rows_read:,} rows read, {report.rows_imported:,} imported, "
         f"{report.rows_rejected:,} rejected"
