@@ -87,8 +87,11 @@ def query(
     sources: Sequence[str] | None = None,
 ) -> str:
     """Run a query on the store and render its result in ``fmt``; ``sources`` limits the
-    default graph to those sources' graphs (and the ontology and states)."""
+    default graph to those sources' graphs (and the ontology and states). A parameter
+    naming a state, alliance, operation or source takes its id, name or alias."""
     chosen = Scope.open(where, sources)
+    if q.params:
+        params = queries.resolve_names(q, params or {}, chosen.resolve)
     result = queries.run(chosen.reader, q, params, graphs=chosen.graphs)
     try:
         return tables.query_result(result, fmt)
@@ -216,10 +219,13 @@ def dependence(
     *,
     name: str = "aid",
     sources: Sequence[str] = DEFAULT_SOURCES,
+    recipient: str | None = None,
 ) -> list[dict[str, Any]]:
     """Each recipient's donors over a window (``analyses.dependence.dependence``)."""
     _dependence.check_layer(name)
-    return _dependence.dependence(Scope.open(where, sources), first, last, name=name)
+    return _dependence.dependence(
+        Scope.open(where, sources), first, last, name=name, recipient=recipient
+    )
 
 
 def whatif(
@@ -245,11 +251,17 @@ def aidalign(
     *,
     sources: Sequence[str] = DEFAULT_SOURCES,
     vote_sources: Sequence[str] = ("unvotes",),
+    recipient: str | None = None,
 ) -> list[dict[str, Any]]:
     """Aid against UN voting alignment per recipient and year (``analyses.aidalign``)."""
     _aidalign.check_years(first, last)
     return _aidalign.aidalign(
-        Scope.open(where, sources), donor, first, last, vote_sources=vote_sources
+        Scope.open(where, sources),
+        donor,
+        first,
+        last,
+        vote_sources=vote_sources,
+        recipient=recipient,
     )
 
 

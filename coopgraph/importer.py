@@ -46,6 +46,7 @@ from coopgraph import ids, queries
 from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.location import Location, Reader, locate
+from coopgraph.names import did_you_mean, suggest_words
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import shown
 from coopgraph.remote import Endpoint
@@ -180,9 +181,14 @@ def _value(row: ox.QuerySolution, name: str) -> str:
 
 
 def _get(name: str) -> Importer:
+    """The importer of source ``name`` (case-insensitive), or a usage error listing them
+    and suggesting the closest."""
     known = importers()
+    if name not in known and name.casefold() in known:
+        name = name.casefold()
     if name not in known:
-        raise UsageError(f"unknown source '{name}' (one of: {', '.join(sorted(known))})")
+        hint = did_you_mean(suggest_words(name, known))
+        raise UsageError(f"unknown source '{name}' (one of: {', '.join(sorted(known))}){hint}")
     return known[name]()
 
 
@@ -429,13 +435,18 @@ def _rows(importer: Importer, path: Path, ctx: ImportContext) -> Iterator[tuple]
 
 def remove(root: Location | Path | Endpoint, name: str) -> int:
     """Drop source ``name``'s graph and provenance in a new generation; triples removed."""
-    if name in ids.BUILT_GRAPHS:
+    if name.casefold() in ids.BUILT_GRAPHS:
         raise UsageError(f"'{name}' is part of every build and cannot be removed")
     where = locate(root)
     loaded = loaded_sources(where.reader())
+    imported = [n for n in loaded if n not in ids.BUILT_GRAPHS]
+    same = [n for n in imported if n.casefold() == name.casefold()]
+    if name not in loaded and len(same) == 1:
+        name = same[0]
     if name not in loaded:
-        known = ", ".join(n for n in loaded if n not in ids.BUILT_GRAPHS) or "none"
-        raise UsageError(f"source '{name}' is not loaded (imported sources: {known})")
+        hint = did_you_mean(suggest_words(name, imported))
+        known = ", ".join(imported) or "none"
+        raise UsageError(f"source '{name}' is not loaded (imported sources: {known}){hint}")
     graph = str(loaded[name]["graph"])
     where.write(lambda target: remove_source(target, graph), from_empty=False)
     return int(loaded[name]["triples"])  # type: ignore[call-overload]

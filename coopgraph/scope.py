@@ -24,6 +24,7 @@ from coopgraph.errors import UsageError
 from coopgraph.location import Location, Reader, locate
 
 if TYPE_CHECKING:
+    from coopgraph.names import Names
     from coopgraph.project import StateYears
 
 #: Graphs every source selection sees: the vocabulary and the states every fact points at.
@@ -39,6 +40,7 @@ class _Shared:
     reader: Reader
     loaded: dict[str, dict[str, Any]] | None = None
     states: StateYears | None = None
+    names: Names | None = None
 
 
 @dataclass
@@ -66,15 +68,25 @@ class Scope:
         return self._shared.reader
 
     def select(self, sources: Sequence[str] | None) -> Scope:
-        """The same open store with ``sources`` chosen (None: every graph); an unknown
-        source is a usage error naming the loaded ones."""
-        chosen = None if sources is None else tuple(sources)
-        if chosen is not None:
-            for name in chosen:
-                if name not in self.loaded:
-                    known = ", ".join(n for n in self.loaded if n not in NOT_SOURCES)
-                    raise UsageError(f"source '{name}' is not loaded (loaded: {known})")
+        """The same open store with ``sources`` chosen (None: every graph), each name
+        case-insensitive; an unknown source is a usage error naming the loaded ones and
+        the closest."""
+        chosen = None if sources is None else tuple(map(self.source, sources))
         return Scope(self.location, chosen, self._shared)
+
+    def source(self, name: str) -> str:
+        """The loaded source ``name`` stands for (case-insensitive), or a usage error
+        naming the loaded ones and suggesting the closest."""
+        if name in self.loaded:
+            return name
+        known = [n for n in self.loaded if n not in NOT_SOURCES]
+        same = [n for n in known if n.casefold() == name.casefold()]
+        if len(same) == 1:
+            return same[0]
+        from coopgraph.names import did_you_mean, suggest_words
+
+        hint = did_you_mean(suggest_words(name, known))
+        raise UsageError(f"source '{name}' is not loaded (loaded: {', '.join(known)}){hint}")
 
     @cached_property
     def graphs(self) -> list[str] | None:
@@ -98,6 +110,24 @@ class Scope:
 
             self._shared.loaded = loaded_sources(self.reader)
         return self._shared.loaded
+
+    @property
+    def names(self) -> Names:
+        """The ids, names and aliases of the states, alliances and operations
+        (``coopgraph.names``), read once."""
+        if self._shared.names is None:
+            from coopgraph.names import Names
+
+            self._shared.names = Names.read(self.reader)
+        return self._shared.names
+
+    def resolve(self, text: str, kinds: str | Sequence[str], *, what: str) -> str:
+        """The id of the state, alliance or operation ``text`` names (``Names.resolve``).
+        A state's id is taken as it is when the states are read already (no query)."""
+        known = self._shared.states
+        if kinds == "nation" and known is not None and text in known.iris:
+            return text
+        return self.names.resolve(text, kinds, what=what)
 
     @property
     def states(self) -> StateYears:

@@ -122,9 +122,11 @@ def test_every_view_builds(fixture_store):
 
 
 def test_unknown_names_are_usage_errors(fixture_store):
-    with pytest.raises(UsageError, match="unknown operation 'NOPE'"):
+    with pytest.raises(UsageError, match="viz operation NAME: no operation 'NOPE' in the store"):
         api.viz(fixture_store, "operation", "NOPE")
-    with pytest.raises(UsageError, match="unknown nation 'Atlantis'"):
+    with pytest.raises(UsageError, match="did you mean ALLIED-FORCE"):
+        api.viz(fixture_store, "operation", "Allied Forse")
+    with pytest.raises(UsageError, match="viz ego NAME: no state 'Atlantis' in the store"):
         api.viz(fixture_store, "ego", "Atlantis")
     with pytest.raises(UsageError, match="needs an operation"):
         api.viz(fixture_store, "operation")
@@ -135,8 +137,8 @@ def test_unknown_names_are_usage_errors(fixture_store):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["viz", "operation", "NOPE"], "unknown operation 'NOPE'"),
-        (["viz", "ego", "XYZ"], "unknown nation 'XYZ'"),
+        (["viz", "operation", "NOPE"], "viz operation NAME: no operation 'NOPE'"),
+        (["viz", "ego", "XYZ"], "viz ego NAME: no state 'XYZ'"),
         (["viz", "alliances", "--year", "1900"], "year 1900 is outside"),
     ],
 )

@@ -35,6 +35,7 @@ def aidalign(
     last: int,
     *,
     vote_sources: Sequence[str] = ("unvotes",),
+    recipient: str | None = None,
 ) -> list[dict[str, Any]]:
     """Does military aid align a recipient's UN votes with its donor's?
 
@@ -49,12 +50,13 @@ def aidalign(
     ``kappa_before`` and ``kappa_after`` are the mean kappa over the ``EVENT_YEARS`` years
     before and after, and ``kappa_change`` their difference: the change in alignment after
     aid starts, rises or stops. ccode1 (donor), ccode2 (recipient) and year join the table
-    with peacesciencer-style dyad-years.
+    with peacesciencer-style dyad-years. ``donor`` and ``recipient`` (only that recipient's
+    rows) are ids, names or aliases (``Scope.resolve``).
     """
     check_years(first, last)
     states = scope.states
-    if donor not in states.iris:
-        raise UsageError(f"unknown state '{donor}' (a coopgraph id such as USA)")
+    donor = scope.resolve(donor, "nation", what="--donor")
+    only = scope.resolve(recipient, "nation", what="--recipient") if recipient else None
     span = range(first - EVENT_YEARS, last + EVENT_YEARS + 1)
     layers = project.aid_layers(scope.reader, span[0], span[-1], graphs=scope.graphs)
     aid: dict[tuple[str, int], float] = {}
@@ -92,6 +94,8 @@ def aidalign(
         return sum(values) / len(values) if values else None
 
     recipients = sorted({r for r, _ in aid} | {r for r, _ in kappa})
+    if only is not None:
+        recipients = [r for r in recipients if r == only]
     rows = []
     for recipient in recipients:
         for year in range(first, last + 1):

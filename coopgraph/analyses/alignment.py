@@ -42,10 +42,13 @@ def align(
     ``s_w``/``s2_w`` only when a COW NMC import is loaded (they need it). One row
     per dyad and year: year, state1, state2, ccode1, ccode2, iri1, iri2, n (positions both
     hold), then the measures; state1 < state2 unless ``directed`` (both orders, as
-    peacesciencer's directed dyad-years). ``dyads`` limits the rows to those pairs.
+    peacesciencer's directed dyad-years). ``dyads`` limits the rows to those pairs, each
+    state an id, name or alias (``Scope.resolve``).
     """
     check_basis(basis)
     reader = scope.reader
+    if dyads:
+        dyads = [tuple(scope.resolve(s, "nation", what="--dyad") for s in pair) for pair in dyads]
     if measures is None:
         has_cinc = bool(project.capabilities(reader, first, last))
         measures = [m for m in alignment.MEASURES if has_cinc or not m.endswith("_w")]

@@ -22,12 +22,19 @@ def check_layer(name: str) -> None:
 
 
 def dependence(
-    scope: Scope, first: int, last: int | None = None, *, name: str = "aid"
+    scope: Scope,
+    first: int,
+    last: int | None = None,
+    *,
+    name: str = "aid",
+    recipient: str | None = None,
 ) -> list[dict[str, Any]]:
     """Each recipient's donors over the window ``first``..``last``: amount, the donor's
     share and the recipient's Herfindahl-Hirschman index of donor concentration
-    (``coopgraph.metrics.dependence``). ``name`` is the aid (USD) or arms (TIV) layer."""
+    (``coopgraph.metrics.dependence``). ``name`` is the aid (USD) or arms (TIV) layer;
+    ``recipient`` (an id, name or alias) keeps that recipient's rows only."""
     check_layer(name)
+    only = scope.resolve(recipient, "nation", what="--recipient") if recipient else None
     last = last if last is not None else first
     amounts: dict[tuple[str, str], float] = {}
     labels: dict[str, str] = {}
@@ -58,4 +65,6 @@ def dependence(
         }
         for (donor, recipient), amount in amounts.items()
     ]
+    if only is not None:
+        rows = [row for row in rows if row["recipient"] == only]
     return sorted(rows, key=lambda r: (r["recipient"], -r["amount"], r["donor"]))

@@ -28,9 +28,12 @@ def whatif(
     """Every state's centrality and bloc in ``year`` before and after a change: ``leave``
     leaves ``alliance`` (alliance layer), or donor ``stop_aid`` gives no aid (aid layer).
     One row per state and measure (strength, betweenness, eigenvector, PageRank), sorted
-    by the size of the change."""
+    by the size of the change. States and alliances are ids, names or aliases
+    (``Scope.resolve``); the alliance is checked first, so a misspelt one is named as such."""
     reader, graphs = scope.reader, scope.graphs
     if leave and alliance:
+        alliance = scope.resolve(alliance, "organisation", what="--from")
+        leave = scope.resolve(leave, "nation", what="--leave")
         before = project.alliance_layer(reader, year, graphs=graphs)
         if leave not in before:
             raise UsageError(f"'{leave}' is in no alliance in {year}")
@@ -43,6 +46,7 @@ def whatif(
             raise UsageError(f"'{leave}' is no member of '{alliance}' in {year}")
         after = project.alliance_layer(reader, year, graphs=graphs, leave={(alliance, leave)})
     elif stop_aid:
+        stop_aid = scope.resolve(stop_aid, "nation", what="--stop-aid")
         before = project.aid_layer(reader, year, graphs=graphs)
         if stop_aid not in before:
             raise UsageError(f"'{stop_aid}' gives or gets no aid in {year}")

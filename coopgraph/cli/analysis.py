@@ -147,7 +147,7 @@ def metrics(
     "dyads",
     multiple=True,
     metavar="A,B",
-    help="Only this pair of states (coopgraph ids, e.g. USA,RUS); repeatable.",
+    help="Only this pair of states (ids, names or aliases, e.g. USA,RUS); repeatable.",
 )
 @click.option("--directed", is_flag=True, help="Both orders of every dyad (directed dyad-years).")
 @tidy_output
@@ -221,16 +221,21 @@ def blocs(where, year, last, changes, layer_name, method, source_names, fmt, out
     default="aid",
     help="Aid in US dollars, or arms transfers in SIPRI TIV.",
 )
-@click.option("--recipient", help="Only this recipient (coopgraph id).")
+@click.option("--recipient", help="Only this recipient (an id, name or alias: PAK, Pakistan).")
 @sources_option("curated")
 @tidy_output
 @click.pass_obj
 def dependence(where, first, last, layer_name, recipient, source_names, fmt, output) -> None:
     """Each recipient's donors over a window of years: amount, the donor's share, and the
     recipient's Herfindahl-Hirschman index of donor concentration (1: a single donor)."""
-    rows = api.dependence(where, first, last, name=layer_name, sources=parse_names(source_names))
-    if recipient:
-        rows = [r for r in rows if r["recipient"] == recipient]
+    rows = api.dependence(
+        where,
+        first,
+        last,
+        name=layer_name,
+        sources=parse_names(source_names),
+        recipient=recipient,
+    )
     table(rows, api.DEPENDENCE_COLUMNS, fmt, output)
 
 
@@ -239,9 +244,11 @@ def dependence(where, first, last, layer_name, recipient, source_names, fmt, out
     "coopgraph whatif --year 2010 --stop-aid USA"
 )
 @year_option(required=True)
-@click.option("--leave", help="A state that leaves an alliance (with --from).")
-@click.option("--from", "alliance", help="The alliance it leaves (an alliance id, e.g. NATO).")
-@click.option("--stop-aid", "stop_aid", help="A donor that gives no aid that year.")
+@click.option("--leave", help="A state that leaves an alliance (with --from): an id or name.")
+@click.option(
+    "--from", "alliance", help="The alliance it leaves: an id or name (NATO, 'Warsaw Pact')."
+)
+@click.option("--stop-aid", "stop_aid", help="A donor that gives no aid that year (id or name).")
 @top_option("Only the N largest changes.")
 @sources_option("curated")
 @tidy_output
@@ -264,10 +271,10 @@ def whatif(where, year, leave, alliance, stop_aid, top, source_names, fmt, outpu
 
 
 @click.command(epilog="Example: coopgraph aidalign --donor USA --from 1990 --to 2015 --format csv")
-@click.option("--donor", required=True, help="The donor (coopgraph id, e.g. USA).")
+@click.option("--donor", required=True, help="The donor (an id, name or alias, e.g. USA).")
 @first_year_option("First year.", required=True)
 @last_year_option("Last year.", required=True)
-@click.option("--recipient", help="Only this recipient.")
+@click.option("--recipient", help="Only this recipient (an id, name or alias).")
 @sources_option("curated", "Sources of the aid (e.g. curated, or greenbook once imported).")
 @click.option(
     "--plot",
@@ -282,9 +289,9 @@ def aidalign(where, donor, first, last, recipient, source_names, plot, fmt, outp
     recipient-year: aid received from the donor, the donor's share, the recipient's UN
     voting alignment with the donor (S, kappa, pi; needs an unvotes import), and the
     change in kappa in the years after aid starts, rises or stops."""
-    rows = api.aidalign(where, donor, first, last, sources=parse_names(source_names))
-    if recipient:
-        rows = [r for r in rows if r["recipient"] == recipient]
+    rows = api.aidalign(
+        where, donor, first, last, sources=parse_names(source_names), recipient=recipient
+    )
     if plot is not None:
         count = api.aidalign_plot(rows, plot, donor=donor, first=first, last=last)
         message(f"wrote {shown(plot)} ({count} recipients)")

@@ -91,13 +91,13 @@ def view(
     )
     focus = None
     if view == "operation":
-        focus = _find(history, name or "", "operation")
+        focus = _find(scope, history, name or "", "operation")
         history = _around(history, focus)
         history.graph["first"] = max(first, min(d["first"] for *_, d in history.edges(data=True)))
         ends = [d["last"] for *_, d in history.edges(data=True)]
         history.graph["last"] = last if None in ends else min(last, max(ends))
     elif view == "ego":
-        focus = _find(history, name or "", "nation", states=scope.states)
+        focus = _find(scope, history, name or "", "nation")
         history = _around(history, focus)
     if history.number_of_edges() == 0:
         raise CoopgraphError(f"no facts in the store for {first}-{last}: nothing to draw")
@@ -160,26 +160,17 @@ def _simple(graph: nx.MultiDiGraph) -> nx.Graph:
     return simple
 
 
-def _find(
-    history: nx.MultiDiGraph, name: str, kind: str, *, states: project.StateYears | None = None
-) -> str:
-    """The node of ``kind`` whose id or name is ``name`` (case-insensitive), or a
-    one-line error naming the problem."""
-    wanted = name.strip().casefold()
-    candidates = {n: d for n, d in history.nodes(data=True) if d["kind"] == kind}
-    for node, data in candidates.items():
-        if wanted in (str(node).casefold(), str(data["label"]).casefold()):
-            return node
-    if kind == "nation" and states is not None:
-        for code, label in states.labels.items():
-            if wanted in (code.casefold(), label.casefold()):
-                raise CoopgraphError(
-                    f"{label} ({code}) has no facts in {history.graph['first']}-"
-                    f"{history.graph['last']} in the chosen sources: nothing to draw"
-                )
-        raise UsageError(f"unknown nation '{name}' (give an ISO code such as POL, or a name)")
-    known = ", ".join(sorted(map(str, candidates))) or "none in these years"
-    raise UsageError(f"unknown operation '{name}' (known: {known})")
+def _find(scope: Scope, history: nx.MultiDiGraph, name: str, kind: str) -> str:
+    """The node of ``kind`` that ``name`` (an id, name or alias: ``Scope.resolve``)
+    stands for, or a one-line error: unknown, or with no facts in the years drawn."""
+    view = "operation" if kind == "operation" else "ego"
+    found = scope.resolve(name, kind, what=f"viz {view} NAME")
+    if found in history and history.nodes[found]["kind"] == kind:
+        return found
+    raise CoopgraphError(
+        f"{scope.names.describe(kind, found)} has no facts in {history.graph['first']}-"
+        f"{history.graph['last']} in the chosen sources: nothing to draw"
+    )
 
 
 def _around(history: nx.MultiDiGraph, focus: str) -> nx.MultiDiGraph:

@@ -8,12 +8,15 @@ A library query declares itself in comment lines at its top::
     # param: date date 1999-07-01 -- the day
 
 Each ``param`` line gives the variable name, its kind (``year``, ``date``, ``nation``,
-``organisation``, ``operation``, ``integer``, ``string`` or ``iri``), a default and a help
-text. A value is checked against its kind, turned into one RDF term by Oxigraph (which
-escapes it) and put in place of the variable wherever the query uses it, outside
-comments, strings and IRIs; so a parameter is always one constant and cannot change the
-query's shape. (Oxigraph's own ``substitutions`` would be the cleaner path, but in 0.5
-it accepts only variables the query projects, and these queries filter on them.)
+``organisation``, ``operation``, ``actor`` (an organisation or a nation, bound as its id
+string), ``source`` (a cited source's id string), ``integer``, ``string`` or ``iri``), a
+default and a help text. A state, alliance, operation or source may be given by id, name
+or alias (``resolve_names``, before the run). A value is checked against its kind, turned
+into one RDF term by Oxigraph (which escapes it) and put in place of the variable wherever
+the query uses it, outside comments, strings and IRIs; so a parameter is always one
+constant and cannot change the query's shape. (Oxigraph's own ``substitutions`` would be
+the cleaner path, but in 0.5 it accepts only variables the query projects, and these
+queries filter on them.)
 
 The queries coopgraph runs for itself (statistics, the loaded sources, the importers'
 resolver) are in ``internal/``, in the same format, and ``internal`` reads them.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +46,19 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 #: What relative IRIs in a query run by ``run`` resolve against: coopgraph's instances, so
 #: ``<nation/POL>`` names Poland wherever the command runs (the endpoint uses its own URL).
 BASE_IRI = ids.ID
-KINDS = ("year", "date", "nation", "organisation", "operation", "integer", "string", "iri")
+KINDS = (
+    "year", "date", "nation", "organisation", "operation", "actor", "source", "integer",
+    "string", "iri",
+)  # fmt: skip
+#: Kinds whose value names a thing of the store, and the kinds of thing (coopgraph.names)
+#: it may name: an id, a name or an alias, resolved before binding (``resolve_names``).
+NAMED = {
+    "nation": ("nation",),
+    "organisation": ("organisation",),
+    "operation": ("operation",),
+    "actor": ("organisation", "nation"),
+    "source": ("source",),
+}
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(\w+)\s+(\S*)\s*(?:--\s*(.*))?$")
 
 
@@ -134,9 +150,12 @@ def load(name: str | None = None, *, file: Path | None = None, text: str | None 
     if name is not None:
         queries = library()
         if name not in queries:
+            from coopgraph.names import did_you_mean, suggest_words
+
+            close = suggest_words(name, queries)
+            known = "" if close else f"known: {', '.join(queries)}; "
             raise UsageError(
-                f"unknown query name '{name}' (known: {', '.join(queries)}; "
-                "see 'coopgraph queries')"
+                f"unknown query name '{name}'{did_you_mean(close)} ({known}see 'coopgraph queries')"
             )
         return queries[name]
     if file is not None:
@@ -167,7 +186,7 @@ def _value(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
             return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
         if kind == "integer":
             return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
-        if kind == "string":
+        if kind in ("string", "actor", "source"):
             return ox.Literal(raw)
         if kind == "iri" or raw.startswith(("http://", "https://")):
             return ox.NamedNode(raw.strip("<>"))
@@ -195,6 +214,21 @@ def bind(query: Query, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode
             raise UsageError(f"parameter {name} has no default: give --param {name}=VALUE")
         substitutions[ox.Variable(name)] = _value(param, raw)
     return substitutions
+
+
+def resolve_names(
+    query: Query, values: dict[str, str], resolve: Callable[..., str]
+) -> dict[str, str]:
+    """``values`` with each parameter that names a state, alliance, operation or source
+    (``NAMED``; given or by default, not an IRI) replaced by the id ``resolve(text, kinds,
+    what=...)`` gives (``Scope.resolve``): "Warsaw Pact" becomes WARSAW-PACT, and an unknown
+    name is a usage error with suggestions instead of an empty result."""
+    resolved = dict(values)
+    for name, param in query.params.items():
+        raw = values.get(name, param.default)
+        if param.kind in NAMED and raw and not raw.startswith(("http://", "https://", "<")):
+            resolved[name] = resolve(raw, NAMED[param.kind], what=f"parameter {name}")
+    return resolved
 
 
 def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:

@@ -9,20 +9,12 @@ resolve and never invent a node (DESIGN.md, "Identity").
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 
 import pyoxigraph as ox
 
 from coopgraph import dates, ids, queries
-
-
-def normalise(name: str) -> str:
-    """A name compared without case, accents, punctuation or extra spaces."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = "".join(c if c.isalnum() else " " for c in text.casefold())
-    return " ".join(text.split())
+from coopgraph.names import normalise
 
 
 class Resolver:
