@@ -85,14 +85,26 @@ def query(
     fmt: str = "table",
     *,
     sources: Sequence[str] | None = None,
+    base: str | None = None,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
 ) -> str:
     """Run a query on the store and render its result in ``fmt``; ``sources`` limits the
-    default graph to those sources' graphs (and the ontology and states). A parameter
-    naming a state, alliance, operation or source takes its id, name or alias."""
+    dataset to those sources' graphs (and the ontology and states); ``base`` is the base
+    IRI of relative IRIs (``queries.run``). ``default_graphs`` and ``named_graphs`` name
+    the dataset as the SPARQL 1.1 Protocol's ``default-graph-uri`` and ``named-graph-uri``
+    do (exactly those graphs, over the query's FROM; either alone leaves the other
+    empty); not with ``sources``. A parameter naming a state, alliance, operation or
+    source takes its id, name or alias."""
+    request = None
+    if default_graphs is not None or named_graphs is not None:
+        if sources is not None:
+            raise UsageError("give --sources or --default-graph/--named-graph, not both")
+        request = queries.dataset.request(default_graphs or (), named_graphs or ())
     chosen = Scope.open(where, sources)
     if q.params:
         params = queries.resolve_names(q, params or {}, chosen.resolve)
-    result = queries.run(chosen.reader, q, params, graphs=chosen.graphs)
+    result = queries.run(chosen.reader, q, params, graphs=chosen.graphs, base=base, request=request)
     try:
         return tables.query_result(result, fmt)
     except ValueError as error:

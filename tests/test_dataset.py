@@ -111,3 +111,55 @@ def test_cli_from_and_from_named(fixture_store):
          f"SELECT (COUNT(*) AS ?n) FROM NAMED <{SHAPES}> WHERE {{ ?s ?p ?o }}"],
     )  # fmt: skip
     assert empty.output.split() == ["n", "0"]
+
+
+def _cli(store_path, *args: str):
+    return CliRunner().invoke(main, ["--store", str(store_path), "query", "--format", "csv", *args])
+
+
+def test_sources_are_the_named_graphs_too(fixture_store):
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    out = api.query(fixture_store, queries.load(text=graphs), {}, "csv", sources=["curated"])
+    expected = sorted([ids.graph("curated"), ids.graph("nations"), ids.graph("ontology")])
+    assert out.split()[1:] == expected  # not meta, not shapes
+    everything = api.query(fixture_store, queries.load(text=graphs), {}, "csv").split()[1:]
+    assert ids.graph("meta") in everything and ids.graph("shapes") in everything
+
+
+def test_cli_dataset_options_as_the_protocol_parameters(fixture_store):
+    counts = _triples(fixture_store)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    out = _cli(fixture_store, "--default-graph", SHAPES, count)
+    assert out.exit_code == 0 and out.output.split() == ["n", str(counts[SHAPES])]
+    # a default graph alone: no named graphs, and the other way round
+    assert _cli(fixture_store, "--default-graph", SHAPES, named).output.split() == ["n", "0"]
+    out = _cli(fixture_store, "--named-graph", SHAPES, "--named-graph", CURATED, named)
+    assert out.output.split() == ["n", str(counts[SHAPES] + counts[CURATED])]
+    assert _cli(fixture_store, "--named-graph", SHAPES, count).output.split() == ["n", "0"]
+    # the request's dataset replaces the query's, as default-graph-uri does (Protocol 2.1.4)
+    from_curated = f"SELECT (COUNT(*) AS ?n) FROM <{CURATED}> WHERE {{ ?s ?p ?o }}"
+    out = _cli(fixture_store, "--default-graph", SHAPES, from_curated)
+    assert out.output.split() == ["n", str(counts[SHAPES])]
+
+
+def test_cli_dataset_and_base_refuse_bad_input(fixture_store):
+    out = _cli(fixture_store, "--default-graph", "shapes", "ASK {}")
+    assert out.exit_code == 2 and "--default-graph 'shapes' is not an absolute IRI" in out.output
+    out = _cli(fixture_store, "--sources", "curated", "--named-graph", SHAPES, "ASK {}")
+    assert out.exit_code == 2 and "not both" in out.output
+    out = _cli(fixture_store, "--base", "doc/", "ASK {}")
+    assert out.exit_code == 2 and "--base 'doc/' is not an absolute IRI" in out.output
+
+
+def test_cli_base_resolves_relative_iris(fixture_store):
+    out = CliRunner().invoke(
+        main,
+        ["--store", str(fixture_store), "query", "--format", "ntriples", "--base",
+         "http://example.org/q/", "CONSTRUCT { <s> <p> <#o> } WHERE {}"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert (
+        out.output
+        == "<http://example.org/q/s> <http://example.org/q/p> <http://example.org/q/#o> .\n"
+    )

@@ -1,5 +1,5 @@
 """The W3C SPARQL 1.1 query-evaluation tests through ``coopgraph import rdf`` and ``coopgraph
-query --sources rdf`` (``tests/w3c_harness.py``).
+query`` with the test's dataset (``tests/w3c_harness.py``).
 
 One test per qualifying manifest entry, named by the entry (``aggregates/agg01`` for
 ``...data-sparql11/aggregates/manifest#agg01``). The tests that coopgraph does not pass are

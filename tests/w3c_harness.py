@@ -16,9 +16,16 @@ Two ways to run a test:
 - ``run_coopgraph``: a store in a temporary directory written only by ``coopgraph import
   rdf`` (``importer.run``: ``qt:data`` into the ``rdf`` source's graph, each
   ``qt:graphData`` file with ``graph=`` its IRI; ``base=`` the file's IRI, as ``--base``),
-  queried by ``api.query`` as ``coopgraph query --file Q --sources rdf --format json``
-  (the default graph is then the ``rdf`` graph alone; with no ``qt:data`` it is empty).
-  ``mode="union"`` queries without ``--sources``, as plain ``coopgraph query`` does: the
+  queried by ``api.query`` with the test's dataset, as ``coopgraph query --file Q
+  --default-graph <the rdf graph> --named-graph <each qt:graphData IRI> --base <Q's IRI>
+  --format json`` (the protocol's dataset: the ``rdf`` graph as the default graph, empty
+  with no ``qt:data``, and the test's named graphs; relative IRIs resolve against the
+  query file, as the suite expects); a query that names its own dataset (FROM, FROM NAMED)
+  is given none, since a request's dataset would replace the query's, where the suite
+  expects the query's (SPARQL 1.1 Query, 13.2). ``mode="sources"`` queries with ``--sources rdf``
+  instead: the default graph and the named graphs are then the ``rdf`` graph with the
+  ontology and states graphs, so the test's named graphs (sources of their own) are not
+  there. ``mode="union"`` queries with neither, as plain ``coopgraph query`` does: the
   default graph is then the union of every graph, provenance (``meta``) included.
 
 Results are compared as SPARQL results: a graph of solutions (``rs:`` vocabulary) checked
@@ -194,9 +201,9 @@ def run_raw(case: Case) -> Outcome:
     return _compare(case, got)
 
 
-def run_coopgraph(case: Case, work: Path, mode: str = "sources") -> Outcome:
+def run_coopgraph(case: Case, work: Path, mode: str = "dataset") -> Outcome:
     """The test through ``coopgraph import rdf`` and ``coopgraph query`` in a store under
-    ``work`` (see the module doc); ``mode`` is ``sources`` or ``union``."""
+    ``work`` (see the module doc); ``mode`` is ``dataset``, ``sources`` or ``union``."""
     from coopgraph.errors import CoopgraphError
 
     root = work / "store"
@@ -227,18 +234,23 @@ def build_store(case: Case, root: Path) -> None:
         locate(root).write(lambda store: None, from_empty=True)
 
 
-def query_coopgraph(case: Case, root: Path, mode: str = "sources") -> Outcome:
-    """The test's query on the store at ``root`` through ``api.query`` (``mode``: with
-    ``--sources rdf``, or ``union`` without)."""
-    from coopgraph import api, queries
+def query_coopgraph(case: Case, root: Path, mode: str = "dataset") -> Outcome:
+    """The test's query on the store at ``root`` through ``api.query`` (``mode``: the
+    test's dataset, ``--sources rdf``, or ``union`` with neither)."""
+    from coopgraph import api, ids, queries
     from coopgraph.errors import CoopgraphError
 
     query = queries.load(file=case.query)
-    sources = None if mode == "union" else (["rdf"] if _imported(case.data) else [])
+    options: dict = {}
+    if mode == "dataset" and not queries.dataset.names_dataset(query.text):
+        options["default_graphs"] = [ids.graph("rdf")] if _imported(case.data) else []
+        options["named_graphs"] = [iri(path) for path in case.graph_data]
+    elif mode == "sources":
+        options["sources"] = ["rdf"] if _imported(case.data) else []
     graph = query.form in ("CONSTRUCT", "DESCRIBE")
     fmt = "csv" if case.csv else "ntriples" if graph else "json"
     try:
-        text = api.query(root, query, fmt=fmt, sources=sources)
+        text = api.query(root, query, fmt=fmt, base=iri(case.query), **options)
     except CoopgraphError as error:
         return Outcome(False, f"error: {_first_line(error)}")
     if case.csv:

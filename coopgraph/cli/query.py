@@ -52,18 +52,55 @@ from coopgraph.namespace import PREFIXES
 @output_option()
 @sources_option(help="Query only these sources' graphs (see 'coopgraph sources'); default: all.")
 @click.option(
+    "--default-graph",
+    "default_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="A graph of the default graph, as the protocol's default-graph-uri (repeatable; "
+    "over FROM; not with --sources).",
+)
+@click.option(
+    "--named-graph",
+    "named_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="A named graph, as the protocol's named-graph-uri (repeatable; over FROM NAMED).",
+)
+@click.option(
+    "--base",
+    metavar="IRI",
+    help="The base IRI relative IRIs in the query resolve against "
+    "(default https://w3id.org/coopgraph/id/).",
+)
+@click.option(
     "--list",
     "list_names",
     is_flag=True,
     help="List the bundled queries, one per line (name and title), and exit.",
 )
 @click.pass_obj
-def query(where, sparql, file, name, params, fmt, output, source_names, list_names) -> None:
+def query(
+    where,
+    sparql,
+    file,
+    name,
+    params,
+    fmt,
+    output,
+    source_names,
+    default_graphs,
+    named_graphs,
+    base,
+    list_names,
+) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the store.
 
     Give the query inline, from a file with --file, or by name from the bundled library
-    with --name. The default graph is the union of all named graphs, or of the graphs of
-    --sources (with the ontology and the states every source points at).
+    with --name. Unless the query names its own dataset (FROM, FROM NAMED), the default
+    graph is the union of all named graphs, or of the graphs of --sources (with the
+    ontology and the states every source points at), and GRAPH sees those same graphs.
+    --default-graph and --named-graph name the dataset exactly, as the SPARQL 1.1
+    Protocol's default-graph-uri and named-graph-uri do.
     """
     if list_names:
         for query_name, q in query_library.library().items():
@@ -71,7 +108,13 @@ def query(where, sparql, file, name, params, fmt, output, source_names, list_nam
         return
     values = parse_params(params)
     q = query_library.load(name, file=file, text=sparql)
-    emit(api.query(where, q, values, fmt, sources=parse_names(source_names)), output)
+    dataset = {}
+    if default_graphs or named_graphs:
+        dataset = {"default_graphs": default_graphs, "named_graphs": named_graphs}
+    result = api.query(
+        where, q, values, fmt, sources=parse_names(source_names), base=base, **dataset
+    )
+    emit(result, output)
 
 
 @click.command(epilog="Example: coopgraph queries")

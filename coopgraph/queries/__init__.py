@@ -254,21 +254,30 @@ def run(
     values: dict[str, str] | None = None,
     *,
     graphs: list[str] | None = None,
+    base: str | None = None,
+    request: dataset.Dataset | None = None,
 ):
     """Run ``query`` on ``store`` with parameters; a syntax error names file:line.
 
     Returns pyoxigraph's result: QuerySolutions, QueryBoolean or QueryTriples. The
     default graph is the union of all named graphs, or of ``graphs`` (named graph IRIs)
-    when given, unless the query names its own dataset with FROM or FROM NAMED, which then
-    wins (coopgraph.queries.dataset). The prefixes of ``coopgraph.namespace.PREFIXES``
-    (cg:, org:, skos:, rdfs:, geo: ...) need no declaration, and relative IRIs resolve
-    against ``BASE_IRI`` (``<nation/POL>`` is Poland).
+    when given, which are then the named graphs too, unless the query names its own
+    dataset with FROM or FROM NAMED, which then wins (coopgraph.queries.dataset). The
+    prefixes of ``coopgraph.namespace.PREFIXES`` (cg:, org:, skos:, rdfs:, geo: ...) need no
+    declaration, and relative IRIs resolve against ``base``, by default ``BASE_IRI``
+    (``<nation/POL>`` is Poland). ``request`` names the dataset as the protocol's
+    ``default-graph-uri`` and ``named-graph-uri`` do: exactly those graphs, over FROM.
     """
     substitutions = bind(query, values or {})
     text = substitute(query.text, substitutions)
-    scope = dataset.options(own=dataset.names_dataset(text), graphs=graphs)
+    scope = dataset.options(own=dataset.names_dataset(text), request=request, graphs=graphs)
+    if base is not None:
+        try:
+            ox.NamedNode(base)
+        except ValueError as error:
+            raise UsageError(f"--base '{base}' is not an absolute IRI: {error}") from None
     try:
-        return store.query(text, prefixes=PREFIXES, base_iri=BASE_IRI, **scope)
+        return store.query(text, prefixes=PREFIXES, base_iri=base or BASE_IRI, **scope)
     except SyntaxError as error:
         match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or "")
         if match:

@@ -10,8 +10,10 @@ holds only when nothing else names a dataset; in order:
 2. the query's own ``FROM`` and ``FROM NAMED`` (SPARQL 1.1 Query, 13.2), read by Oxigraph:
    a query with only ``FROM NAMED <g>`` has an empty default graph, one with only
    ``FROM <g>`` has g as its default graph and no named graphs;
-3. ``graphs`` (the chosen sources): their union is the default graph, and every named graph
-   is there for ``GRAPH``;
+3. ``graphs`` (the chosen sources): their union is the default graph, and they are the
+   named graphs ``GRAPH`` sees, as a request naming them in both of the protocol's
+   parameters would have it (so ``--sources rdf`` hides the ``meta`` graph from
+   ``GRAPH ?g`` as it hides it from the default graph);
 4. the union of all named graphs (and every named graph for ``GRAPH``).
 
 Oxigraph's ``use_default_graph_as_union`` replaces whatever dataset the query names, so it
@@ -43,6 +45,20 @@ class Dataset:
 
     default: tuple[str, ...] = ()
     named: tuple[str, ...] = ()
+
+
+def request(default: Sequence[str], named: Sequence[str]) -> Dataset:
+    """The dataset of ``coopgraph query --default-graph IRI --named-graph IRI``, each IRI
+    checked: an IRI that is not absolute is a usage error."""
+    from coopgraph.errors import UsageError
+
+    for option, iris in (("--default-graph", default), ("--named-graph", named)):
+        for iri in iris:
+            try:
+                ox.NamedNode(iri)
+            except ValueError as error:
+                raise UsageError(f"{option} '{iri}' is not an absolute IRI: {error}") from None
+    return Dataset(tuple(default), tuple(named))
 
 
 def declares(node) -> bool:
@@ -95,5 +111,6 @@ def options(
     if own:
         return {}
     if graphs is not None:
-        return {"default_graph": [ox.NamedNode(g) for g in graphs]}
+        chosen = [ox.NamedNode(g) for g in graphs]
+        return {"default_graph": chosen, "named_graphs": chosen}
     return {"use_default_graph_as_union": True}
