@@ -66,7 +66,7 @@ EXPORT_FORMATS = rdf.EXPORT_FORMATS
 GRAPH_FORMATS = tuple(exporters.EXPORTERS)
 STATS_COLUMNS = store_stats.COLUMNS
 SOURCES_COLUMNS = [
-    "source", "title", "version", "imported", "triples", "rows_read", "rows_imported",
+    "source", "title", "version", "coverage", "imported", "triples", "rows_read", "rows_imported",
     "rows_rejected", "files", "graph",
 ]  # fmt: skip
 align_columns = _alignment.align_columns
@@ -336,7 +336,8 @@ def import_source(
 
 
 def sources(where: Where) -> list[dict[str, Any]]:
-    """What the store holds per source: title, version, time, triples and rows, one row
+    """What the store holds per source: title, version, coverage (the first and last year
+    of its dated facts, a ``coverage.Coverage`` or None), time, triples and rows, one row
     per named graph (``SOURCES_COLUMNS``)."""
     return list(Scope.open(where).loaded.values())
 
