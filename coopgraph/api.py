@@ -4,6 +4,9 @@ Each function takes where the data lives (a store directory, a ``remote.Endpoint
 ``coopgraph.location`` location, or an open ``coopgraph.scope.Scope``), opens it once as a
 scope of the chosen sources, and hands that to the analysis or output that does the work:
 ``coopgraph.analyses`` for the tables, ``coopgraph.outputs`` for pages and files.
+A function that takes years warns (``coopgraph.errors.CoverageWarning``, one per source)
+when a source it reads does not cover them all (``Scope.warn_uncovered``), and still
+returns its result.
 
 Example (see README.md, "Python")::
 
@@ -66,7 +69,7 @@ EXPORT_FORMATS = rdf.EXPORT_FORMATS
 GRAPH_FORMATS = tuple(exporters.EXPORTERS)
 STATS_COLUMNS = store_stats.COLUMNS
 SOURCES_COLUMNS = [
-    "source", "title", "version", "imported", "triples", "rows_read", "rows_imported",
+    "source", "title", "version", "coverage", "imported", "triples", "rows_read", "rows_imported",
     "rows_rejected", "files", "graph",
 ]  # fmt: skip
 align_columns = _alignment.align_columns
@@ -95,7 +98,9 @@ def query(
     the dataset as the SPARQL 1.1 Protocol's ``default-graph-uri`` and ``named-graph-uri``
     do (exactly those graphs, over the query's FROM; either alone leaves the other
     empty); not with ``sources``. A parameter naming a state, alliance, operation or
-    source takes its id, name or alias."""
+    source takes its id, name or alias. A year or date parameter that no chosen source
+    covers (every loaded one when none are chosen) is warned about
+    (``Scope.warn_unless_covered``)."""
     request = None
     if default_graphs is not None or named_graphs is not None:
         if sources is not None:
@@ -105,6 +110,7 @@ def query(
     if q.params:
         params = queries.resolve_names(q, params or {}, chosen.resolve)
     result = queries.run(chosen.reader, q, params, graphs=chosen.graphs, base=base, request=request)
+    chosen.warn_unless_covered(queries.years(q, params or {}))
     try:
         return tables.query_result(result, fmt)
     except ValueError as error:
@@ -122,7 +128,10 @@ def layer(
     weights: Mapping[str, float] | None = None,
 ):
     """The networkx graph of one layer in ``year`` (``analyses.layers.layer``)."""
-    return _layers.layer(Scope.open(where, sources), name, year, weights=weights)
+    chosen = Scope.open(where, sources)
+    graph = _layers.layer(chosen, name, year, weights=weights)
+    chosen.warn_uncovered([year], _layers.sources_read(chosen, [name]))
+    return graph
 
 
 def layer_series(
@@ -135,7 +144,10 @@ def layer_series(
     weights: Mapping[str, float] | None = None,
 ) -> dict[int, Any]:
     """The graph of a layer in every year ``first``..``last`` (``analyses.layers``)."""
-    return _layers.layer_series(Scope.open(where, sources), name, first, last, weights=weights)
+    chosen = Scope.open(where, sources)
+    series = _layers.layer_series(chosen, name, first, last, weights=weights)
+    chosen.warn_uncovered(range(first, last + 1), _layers.sources_read(chosen, [name]))
+    return series
 
 
 def loaded_names(where: Where) -> set[str]:
@@ -158,9 +170,10 @@ def metrics(
 ) -> list[dict[str, Any]]:
     """Ranked centrality per layer, year and nation (``analyses.metrics.metrics``)."""
     weights = _metrics.commitment_weights(weights)  # bad choices fail before the store opens
-    _metrics.span(year, last, date, window)
-    return _metrics.metrics(
-        Scope.open(where, sources),
+    first, final = _metrics.span(year, last, date, window)
+    chosen = Scope.open(where, sources)
+    rows = _metrics.metrics(
+        chosen,
         year,
         layers,
         by=by,
@@ -170,6 +183,8 @@ def metrics(
         window=window,
         weights=weights,
     )
+    chosen.warn_uncovered(range(first, final + 1), _layers.sources_read(chosen, layers))
+    return rows
 
 
 def align(
@@ -185,8 +200,9 @@ def align(
 ) -> list[dict[str, Any]]:
     """Foreign-policy similarity of dyads per year (``analyses.alignment.align``)."""
     _alignment.check_basis(basis)
-    return _alignment.align(
-        Scope.open(where),
+    opened = Scope.open(where)
+    rows = _alignment.align(
+        opened,
         first,
         last,
         basis=basis,
@@ -195,6 +211,8 @@ def align(
         dyads=dyads,
         directed=directed,
     )
+    opened.warn_uncovered(range(first, last + 1), _alignment.tie_sources(basis, sources))
+    return rows
 
 
 def blocs(
@@ -208,7 +226,11 @@ def blocs(
 ) -> list[dict[str, Any]]:
     """Bloc membership per state and year (``analyses.blocs.blocs``)."""
     _blocs.check_method(method)
-    return _blocs.blocs(Scope.open(where, sources), first, last, name=name, method=method)
+    chosen = Scope.open(where, sources)
+    rows = _blocs.blocs(chosen, first, last, name=name, method=method)
+    final = last if last is not None else first
+    chosen.warn_uncovered(range(first, final + 1), _layers.sources_read(chosen, [name]))
+    return rows
 
 
 def bloc_changes(
@@ -221,7 +243,10 @@ def bloc_changes(
     sources: Sequence[str] = DEFAULT_SOURCES,
 ) -> list[dict[str, Any]]:
     """States that changed bloc between two years (``analyses.blocs.bloc_changes``)."""
-    return _blocs.bloc_changes(Scope.open(where, sources), year1, year2, name=name, method=method)
+    chosen = Scope.open(where, sources)
+    rows = _blocs.bloc_changes(chosen, year1, year2, name=name, method=method)
+    chosen.warn_uncovered([year1, year2], _layers.sources_read(chosen, [name]))
+    return rows
 
 
 def dependence(
@@ -235,9 +260,11 @@ def dependence(
 ) -> list[dict[str, Any]]:
     """Each recipient's donors over a window (``analyses.dependence.dependence``)."""
     _dependence.check_layer(name)
-    return _dependence.dependence(
-        Scope.open(where, sources), first, last, name=name, recipient=recipient
-    )
+    chosen = Scope.open(where, sources)
+    rows = _dependence.dependence(chosen, first, last, name=name, recipient=recipient)
+    final = last if last is not None else first
+    chosen.warn_uncovered(range(first, final + 1), _layers.sources_read(chosen, [name]))
+    return rows
 
 
 def whatif(
@@ -250,9 +277,10 @@ def whatif(
     sources: Sequence[str] = DEFAULT_SOURCES,
 ) -> list[dict[str, Any]]:
     """Centrality and blocs before and after a change (``analyses.whatif.whatif``)."""
-    return _whatif.whatif(
-        Scope.open(where, sources), year, leave=leave, alliance=alliance, stop_aid=stop_aid
-    )
+    chosen = Scope.open(where, sources)
+    rows = _whatif.whatif(chosen, year, leave=leave, alliance=alliance, stop_aid=stop_aid)
+    chosen.warn_uncovered([year], chosen.sources)
+    return rows
 
 
 def aidalign(
@@ -267,14 +295,13 @@ def aidalign(
 ) -> list[dict[str, Any]]:
     """Aid against UN voting alignment per recipient and year (``analyses.aidalign``)."""
     _aidalign.check_years(first, last)
-    return _aidalign.aidalign(
-        Scope.open(where, sources),
-        donor,
-        first,
-        last,
-        vote_sources=vote_sources,
-        recipient=recipient,
+    chosen = Scope.open(where, sources)
+    rows = _aidalign.aidalign(
+        chosen, donor, first, last, vote_sources=vote_sources, recipient=recipient
     )
+    read = None if chosen.sources is None else (*chosen.sources, *vote_sources)
+    chosen.warn_uncovered(range(first, last + 1), read)
+    return rows
 
 
 def viz(
@@ -291,8 +318,9 @@ def viz(
 ) -> html.View:
     """An interactive HTML graph of one of the ``VIEWS`` (``outputs.views.view``)."""
     first, last = views.check(view, name, year, first, last, measure, method)
-    return views.view(
-        Scope.open(where, sources),
+    chosen = Scope.open(where, sources)
+    page = views.view(
+        chosen,
         view,
         name,
         year=year,
@@ -301,6 +329,8 @@ def viz(
         measure=measure,
         method=method,
     )
+    chosen.warn_uncovered(range(first, last + 1), chosen.sources)
+    return page
 
 
 def export(where: Where, fmt: str = "trig", *, sources: Sequence[str] | None = None) -> bytes:
@@ -321,7 +351,10 @@ def export_layer(
     and GEXF for Gephi, an edge-list CSV for igraph or R; ``outputs.exporters``)."""
     exporters.check_format(fmt)
     _layers.check_layer(layer)
-    return exporters.export(_layers.layer(Scope.open(where, sources), layer, year), fmt)
+    chosen = Scope.open(where, sources)
+    data = exporters.export(_layers.layer(chosen, layer, year), fmt)
+    chosen.warn_uncovered([year], _layers.sources_read(chosen, [layer]))
+    return data
 
 
 def void(where: Where) -> str:
@@ -360,7 +393,8 @@ def import_source(
 
 
 def sources(where: Where) -> list[dict[str, Any]]:
-    """What the store holds per source: title, version, time, triples and rows, one row
+    """What the store holds per source: title, version, coverage (the first and last year
+    of its dated facts, a ``coverage.Coverage`` or None), time, triples and rows, one row
     per named graph (``SOURCES_COLUMNS``)."""
     return list(Scope.open(where).loaded.values())
 

@@ -3,7 +3,8 @@
 Steps: check the ontology and shapes parse; read data/ through the ``curated`` source
 (every row checked); validate the result with SHACL; in a new generation made from the
 current one, replace the ontology, shapes, nations and curated graphs (imported sources
-stay) through Oxigraph's bulk loader; switch the store to it atomically. Any failure
+stay) through Oxigraph's bulk loader, with their provenance and the years the curated and
+nations graphs cover (``coverage.record``); switch the store to it atomically. Any failure
 before the switch leaves the previous store as it was.
 """
 
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coopgraph import __version__, ids, store
+from coopgraph import __version__, coverage, ids, store
 from coopgraph import ntriples as nt
 from coopgraph import sources as source_registry
 from coopgraph.errors import CoopgraphError, escape
-from coopgraph.location import Location, locate
+from coopgraph.location import Location, Reader, locate
 from coopgraph.namespace import CG, PREFIXES
 from coopgraph.paths import data_dir, ontology_dir
 from coopgraph.remote import Endpoint
@@ -122,15 +123,23 @@ def graph_provenance(
     return "".join(lines)
 
 
+def provenance_subjects(reader: Reader, graph: ox.NamedNode) -> list[ox.NamedNode]:
+    """The nodes of ``meta`` that describe ``graph``: the graph itself, its input files
+    (``prov:wasDerivedFrom``) and its coverage (``dcterms:temporal``, ``coopgraph.coverage``);
+    what a rebuild keeps of an import and what ``remove_source`` drops."""
+    meta = ox.NamedNode(ids.graph("meta"))
+    linked = (ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(DCT + "temporal"))
+    return [graph] + [
+        q.object for link in linked for q in reader.quads_for_pattern(graph, link, None, meta)
+    ]
+
+
 def remove_source(target: ox.Store, graph: str) -> None:
     """Drop ``graph``, the graphs its provenance names as its parts (``dcterms:hasPart``)
     and that provenance (``meta`` graph) from ``target``."""
     meta = ox.NamedNode(ids.graph("meta"))
     node = ox.NamedNode(graph)
-    subjects = [node] + [
-        q.object
-        for q in target.quads_for_pattern(node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta)
-    ]
+    subjects = provenance_subjects(target, node)
     parts = [
         q.object for q in target.quads_for_pattern(node, ox.NamedNode(DCT + "hasPart"), None, meta)
     ]
@@ -160,12 +169,7 @@ def _imported(where: Location) -> list[tuple[str, bytes | None, bytes]]:
     for node in reader.named_graphs():
         if not isinstance(node, ox.NamedNode) or node.value in built:
             continue
-        subjects = [node] + [
-            q.object
-            for q in reader.quads_for_pattern(
-                node, ox.NamedNode(PROV + "wasDerivedFrom"), None, meta
-            )
-        ]
+        subjects = provenance_subjects(reader, node)
         meta_quads = [q for s in subjects for q in reader.quads_for_pattern(s, None, None, meta)]
         kept.append(
             (
@@ -236,6 +240,8 @@ def _build(
         )
         store.load_nquads(target, curated.nquads.encode("utf-8"))
         store.load_nquads(target, meta.encode("utf-8"))
+        for graph in (curated.graph, *curated.other_graphs):
+            coverage.record(target, curated.name, graph)
 
     where.write(load, from_empty=True)
     counts = store.counts(where.reader())

@@ -1,4 +1,5 @@
-"""The one exception users see: a one-line message naming the file, line and problem."""
+"""The one exception users see: a one-line message naming the file, line and problem; and
+the one warning, when years asked lie outside what a source covers."""
 
 from __future__ import annotations
 
@@ -69,3 +70,9 @@ class UsageError(CoopgraphError):
     """A bad option value (unknown name, year out of range, unwritable path)."""
 
     exit_code = 2
+
+
+class CoverageWarning(UserWarning):
+    """Years asked for that a source's dated facts do not reach (``coopgraph.coverage``):
+    the result still comes, without data from that source for those years. The CLI
+    prints each as one ``coopgraph: warning:`` line on stderr."""

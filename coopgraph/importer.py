@@ -18,7 +18,8 @@ N-Quads or a ``RowError``). For an import the runner
 3. writes a new store generation: starting from a checkpoint of the current one, drops the
    source's previous graph, the other graphs its import wrote and its provenance,
    bulk-loads the new quads and provenance (dataset, version, files with SHA-256, rows
-   read, imported and rejected, other graphs written), and makes the generation current
+   read, imported and rejected, other graphs written, and the years its dated facts
+   cover, measured on what was loaded: ``coverage.record``), and makes the generation current
    with one atomic rename. A failure or a kill at any point leaves the store as it was
    (``Location.write``).
 
@@ -42,7 +43,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from coopgraph import ids, queries
+from coopgraph import coverage, ids, queries
 from coopgraph.build import graph_provenance, remove_source
 from coopgraph.errors import CoopgraphError, UsageError
 from coopgraph.location import Location, Reader, locate
@@ -152,7 +153,9 @@ def _writing(path: Path) -> Iterator[None]:
 
 
 def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
-    """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``)."""
+    """Source name -> what the ``meta`` graph says of its graph (for ``coopgraph sources``
+    and ``Scope.loaded``): graph, title, version, time, triples, rows, files, parts and
+    ``coverage`` (a ``coverage.Coverage`` or None)."""
     result: dict[str, dict[str, object]] = {}
     found = queries.run(reader, queries.internal("loaded-sources"), graphs=[ids.graph("meta")])
     for row in found:
@@ -171,6 +174,10 @@ def loaded_sources(reader: ox.Store) -> dict[str, dict[str, object]]:
             "files": ", ".join(sorted(value("files").split(", "))) if value("files") else "",
             # named graphs other than its own the import wrote (``ImportContext.parts``)
             "parts": sorted(value("parts").split()),
+            # the years of its dated facts (None: none, or written before they were recorded)
+            "coverage": coverage.Coverage(int(value("first")), int(value("last")))
+            if value("first") and value("last")
+            else None,
         }
     return result
 
@@ -352,6 +359,7 @@ def _run(
                 ]:
                     done.result()
             store.bulk_load(meta.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            coverage.record(store, target.source, graph, sorted(ctx.parts))
 
         where.write(change, from_empty=False)
     return ImportReport(

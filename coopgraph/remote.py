@@ -24,7 +24,8 @@ build) or added (an import) into its target. Oxigraph runs one update request in
 transaction, so readers see the store as before or as after; if the write fails before
 that request, its staging graphs are dropped and the endpoint is as it was. Staging
 graphs left by a killed write are dropped by the next write. One writer at a time, as
-with the embedded store; unlike there, the endpoint cannot enforce it.
+with the embedded store; unlike there, the endpoint cannot enforce it. A query during the
+write reads a default graph it replaces from its staging graph (what it wrote).
 """
 
 from __future__ import annotations
@@ -269,6 +270,28 @@ class EndpointWriter(EndpointReader):
 
     def _update(self, text: str) -> None:
         _post(self.update_url, [("update", text)], "*/*")
+
+    def _dataset(
+        self,
+        union: bool,
+        default_graph: Iterable[ox.NamedNode] | None,
+        named_graphs: Iterable[ox.NamedNode] | None,
+    ) -> list[tuple[str, str]]:
+        """The reader's dataset, but a default graph this write replaces whole (every graph
+        of a build but those it keeps, or one it dropped) is read as the write stages it,
+        as a change reads a new generation of the embedded store: an import measures the
+        coverage of what it loaded (``coverage.record``). A graph only added to is read
+        with its staged additions; removed quads still show until the commit."""
+        if default_graph is not None:
+            default_graph = [ox.NamedNode(g) for node in default_graph for g in self._new(node)]
+        return super()._dataset(union, default_graph, named_graphs)
+
+    def _new(self, node: ox.NamedNode) -> list[str]:
+        """Where ``node``'s content as written so far is (see ``_dataset``)."""
+        graph = node.value
+        staged = [self.staged[graph]] if graph in self.staged else []
+        replaced = graph in self.dropped or (self.from_empty and graph not in self.kept)
+        return staged if replaced else [graph, *staged]
 
     def drop_abandoned(self) -> None:
         """Drop staging graphs that killed writes left behind."""

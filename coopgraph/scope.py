@@ -8,18 +8,19 @@ ten-year multiplex series at one (``tests/test_scope.py`` counts them).
 ``sources`` chooses the facts: each name a loaded source (``coopgraph sources``), the
 ontology and the states graph always added; None is every graph. ``select`` gives the
 same open store with other sources, sharing what was read once (the loaded sources, the
-states and their years).
+states and their years). ``warn_uncovered`` and ``warn_unless_covered`` warn about years
+asked that the sources read do not cover (``coopgraph.coverage``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coopgraph import ids
+from coopgraph import coverage, ids
 from coopgraph.errors import UsageError
 from coopgraph.location import Location, Reader, locate
 
@@ -137,3 +138,22 @@ class Scope:
 
             self._shared.states = project.state_years(self.reader)
         return self._shared.states
+
+    def warn_uncovered(self, years: Iterable[int], sources: Iterable[str] | None) -> None:
+        """Warn (``CoverageWarning``) once per source of ``sources`` (None: every loaded
+        one), the sources a command reads, whose coverage leaves out some of ``years``
+        (``coverage.warn_uncovered``). The api calls it with the years a command asks
+        for, so a warning points at the line that called the api."""
+        coverage.warn_uncovered(self.loaded, self._facts(sources), years, stacklevel=3)
+
+    def warn_unless_covered(self, years: Iterable[int]) -> None:
+        """Warn (``CoverageWarning``) about the ``years`` no chosen source covers (every
+        loaded source when none are chosen): for a library query, whose relevant source is
+        unknown (``coverage.warn_unless_covered``)."""
+        coverage.warn_unless_covered(self.loaded, self._facts(self.sources), years, stacklevel=3)
+
+    def _facts(self, sources: Iterable[str] | None) -> list[str]:
+        """``sources`` (None: every loaded one) but the graphs every selection sees and
+        those without facts (``ALWAYS``, ``NOT_SOURCES``): never a command's source."""
+        names = self.loaded if sources is None else sources
+        return [name for name in names if name not in (*ALWAYS, *NOT_SOURCES)]

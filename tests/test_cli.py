@@ -136,7 +136,12 @@ def test_query_inline_json_and_file(run, tmp_path):
         (["query"], 2, "give exactly one of a query text, --file or --name"),
         (["query", "-n", "graphs", "-o", "/nonexistent-dir/out.csv"], 2, "cannot write output"),
         (["metrics", "--year", "1999", "-o", "/proc/forbidden.csv"], 2, "cannot write output"),
-        (["viz", "--year", "1999", "-o", "/nonexistent-dir/g.html"], 2, "cannot write output"),
+        # (years the fixture data cover: no coverage warning before the error)
+        (
+            ["viz", "--from", "1990", "--to", "2000", "-o", "/nonexistent-dir/g.html"],
+            2,
+            "cannot write output",
+        ),
     ],
 )
 def test_errors_are_one_line(run, args, code, message):

@@ -294,10 +294,15 @@ def test_build_import_remove_match_the_embedded_store(server, fixture_store, tmp
         store.counts(store.open_reader(local))
     )
     assert [s["source"] for s in api.sources(remote)] == [s["source"] for s in api.sources(local)]
+    # the years covered are measured on what the write staged, as on the embedded store
+    covered = {s["source"]: s["coverage"] for s in api.sources(local)}
+    assert covered["curated"] == (1949, 2009) and covered["cow-states"] is not None
+    assert {s["source"]: s["coverage"] for s in api.sources(remote)} == covered
 
     # a rebuild keeps the import, as on the embedded store
     api.build(remote, data=FIXTURE_DATA)
     assert "cow-states" in api.loaded_names(remote)
+    assert {s["source"]: s["coverage"] for s in api.sources(remote)} == covered
 
     removed = api.remove(remote, "cow-states")
     assert removed == api.remove(local, "cow-states") > 0

@@ -22,6 +22,14 @@ def check_basis(basis: str) -> None:
         raise UsageError(f"unknown basis '{basis}' (one of: {', '.join(ALIGN_BASES)})")
 
 
+def tie_sources(basis: str, sources: Sequence[str] | None) -> Sequence[str]:
+    """The sources the ties of ``basis`` come from: ``sources``, by default the curated
+    alliances or the unvotes import."""
+    if sources is not None:
+        return sources
+    return DEFAULT_SOURCES if basis == "alliances" else ("unvotes",)
+
+
 def align(
     scope: Scope,
     first: int,
@@ -59,9 +67,7 @@ def align(
         )
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
-    if sources is None:
-        sources = DEFAULT_SOURCES if basis == "alliances" else ("unvotes",)
-    graphs = scope.select(sources).graphs
+    graphs = scope.select(tie_sources(basis, sources)).graphs
     states = scope.states
     weighted = {"s_w", "s2_w"} & set(measures)
     cinc = project.capabilities(reader, first, last) if weighted else {}

@@ -9,7 +9,7 @@ the store; this module picks the builder and the graphs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from coopgraph import project
@@ -51,13 +51,35 @@ def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | 
     if name == "operations":
         return project.operations_layer(reader, year, graphs=graphs)
     if name == "votes":
-        votes = scope.select(["unvotes"]) if scope.sources == DEFAULT_SOURCES else scope
+        votes = scope.select(votes_sources(scope))
         return project.votes_layer(reader, year, graphs=votes.graphs)
     # the one left: the multiplex of every layer
-    parts = {n: layer(scope, n, year) for n in (*LAYERS, "operations")}
-    if "unvotes" in scope.loaded:
-        parts["votes"] = layer(scope, "votes", year)
+    parts = {n: layer(scope, n, year) for n in multiplex_parts(scope)}
     return project.flatten(project.multiplex(parts))
+
+
+def votes_sources(scope: Scope) -> tuple[str, ...] | None:
+    """The sources the votes layer reads: the unvotes import in place of the default
+    sources (UN votes are never curated), else the scope's (None: every graph)."""
+    return ("unvotes",) if scope.sources == DEFAULT_SOURCES else scope.sources
+
+
+def multiplex_parts(scope: Scope) -> tuple[str, ...]:
+    """The layers the multiplex sums: every layer, the votes once unvotes is loaded."""
+    return (*LAYERS, "operations", *(("votes",) if "unvotes" in scope.loaded else ()))
+
+
+def sources_read(scope: Scope, names: Iterable[str]) -> tuple[str, ...] | None:
+    """The sources the layers ``names`` read from the scope (None: every graph), for the
+    warning about years they do not cover (``Scope.warn_uncovered``)."""
+    read: list[str] = []
+    for name in names:
+        for part in multiplex_parts(scope) if name == "multiplex" else (name,):
+            chosen = votes_sources(scope) if part == "votes" else scope.sources
+            if chosen is None:
+                return None
+            read += chosen
+    return tuple(dict.fromkeys(read))
 
 
 def layer_series(

@@ -1,7 +1,8 @@
 """The ``coopgraph`` command: a thin click layer over ``coopgraph.api``.
 
 Each command parses its options, calls one API function and prints. Data go to stdout,
-messages to stderr; exit codes are 0 ok, 1 invalid data or query, 2 usage.
+messages to stderr (a ``CoverageWarning`` as one ``coopgraph: warning:`` line); exit codes
+are 0 ok, 1 invalid data or query, 2 usage.
 
 The commands live by job in ``data`` (build, import, sources, remove, validate, stats,
 export), ``query`` (query, queries, serve), ``analysis`` (metrics, align, blocs,
@@ -11,6 +12,8 @@ what they print in ``output``.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -18,7 +21,7 @@ import click
 from coopgraph import __version__
 from coopgraph.cli import analysis, data, query, views
 from coopgraph.cli.output import message
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, CoverageWarning
 from coopgraph.location import LocalStore, RemoteStore
 from coopgraph.paths import default_store
 from coopgraph.remote import Endpoint
@@ -27,14 +30,31 @@ __all__ = ["main"]
 
 
 class _Group(click.Group):
-    """Turns a CoopgraphError anywhere below into one line and its exit code."""
+    """Turns a CoopgraphError anywhere below into one line and its exit code, and each
+    CoverageWarning into one ``coopgraph: warning:`` line (the command goes on)."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():  # restores the filters and showwarning after
+                warnings.simplefilter("always", CoverageWarning)  # each command its own
+                warnings.showwarning = _show_warning(warnings.showwarning)
+                return super().invoke(ctx)
         except CoopgraphError as error:
             message(str(error), error=True)
             ctx.exit(error.exit_code)
+
+
+def _show_warning(other: Callable[..., None]) -> Callable[..., None]:
+    """``warnings.showwarning`` printing a CoverageWarning as one line without its file and
+    line (it is about the data, not the code), ``other`` for any other warning."""
+
+    def show(warning, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, CoverageWarning):
+            message(str(warning), warning=True)
+        else:
+            other(warning, category, filename, lineno, file, line)
+
+    return show
 
 
 @click.group(cls=_Group, epilog="Example: coopgraph build && coopgraph metrics --year 1999")

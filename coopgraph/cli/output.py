@@ -24,12 +24,13 @@ if TYPE_CHECKING:
     from coopgraph.importer import ImportReport
 
 
-def message(text: str, *, error: bool = False) -> None:
-    """Print a message (or an ``error:`` line) to stderr."""
+def message(text: str, *, error: bool = False, warning: bool = False) -> None:
+    """Print a message (or an ``error:`` or ``warning:`` line) to stderr."""
     text = printable(text)  # names from files (unresolved, rejected rows) stay inert text
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-    if error:
-        prefix = click.style("error:", fg="red", bold=True) if colour else "error:"
+    if error or warning:
+        label, hue = ("error:", "red") if error else ("warning:", "yellow")
+        prefix = click.style(label, fg=hue, bold=True) if colour else label
         click.echo(f"coopgraph: {prefix} {text}", err=True)
     else:
         click.echo(text, err=True)

@@ -231,6 +231,22 @@ def resolve_names(
     return resolved
 
 
+def years(query: Query, values: dict[str, str]) -> list[int]:
+    """The years the query's ``year`` and ``date`` parameters ask for, given or default
+    (checked as ``bind`` checks them), for the warning about years no source covers.
+
+    >>> q = parse_header("# param: day date 1999-07-01 -- d\\n# param: to year 2010 -- y", "q")
+    >>> years(q, {"to": "2030"})
+    [1999, 2030]
+    """
+    found = []
+    for variable, term in bind(query, values).items():
+        kind = query.params[variable.value].kind
+        if kind in ("year", "date"):
+            found.append(int(term.value[:4]) if kind == "date" else int(term.value))
+    return found
+
+
 def substitute(text: str, terms: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
     """``text`` with each bound variable replaced by its term, outside comments, strings
     and IRIs.
