@@ -7,7 +7,6 @@ kept beside it. ``as_of`` and ``holds_in`` are the two query modes of DESIGN.md.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ def parse(text: str) -> FuzzyDate:
         if month is None:
             return FuzzyDate(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))
         if day is None:
+            import calendar  # here: every command imports this module, few parse a month
+
             last = calendar.monthrange(year, month)[1]
             return FuzzyDate(text, "month", dt.date(year, month, 1), dt.date(year, month, last))
         day_ = dt.date(year, month, day)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -117,10 +115,12 @@ class LocalStore:
     def scratch(self) -> Iterator[Path]:
         """``STORE/.import-PID-*`` (the same file system as the generations, so the parts
         load without a copy); those of processes that died midway are removed first."""
+        import tempfile  # here, not at import: readers make no scratch directory
+
         for path in self.root.glob(".import-*"):
             pid = path.name.split("-")[1]
             if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(path, ignore_errors=True)
+                store.remove_tree(path)
         try:
             work = Path(tempfile.mkdtemp(prefix=f".import-{os.getpid()}-", dir=self.root))
         except OSError as error:  # a read-only store directory
@@ -130,7 +130,7 @@ class LocalStore:
         try:
             yield work
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            store.remove_tree(work)
 
     def generation(self) -> Path | None:
         return store.current_generation(self.root)
@@ -182,11 +182,13 @@ class RemoteStore:
     @contextlib.contextmanager
     def scratch(self) -> Iterator[Path]:
         """A directory in the system's temporary space (nothing local to be beside)."""
+        import tempfile
+
         work = Path(tempfile.mkdtemp(prefix=f"coopgraph-import-{os.getpid()}-"))
         try:
             yield work
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            store.remove_tree(work)
 
     def generation(self) -> Path | None:
         return None

@@ -16,12 +16,13 @@ extra spaces (``normalise``), in three tiers, the first that matches deciding:
 
 Two things matched in the deciding tier make the name ambiguous ("Yugoslavia"): the error
 lists them by id. The names are read from the store with one query
-(``queries/internal/names.rq``), once per open scope (``Scope.names``).
+(``queries/internal/names.rq``), once per open scope (``Scope.names``). An id alone is
+first looked up among the ids of its kinds (``by_id``: a few milliseconds, where reading
+every name and alias takes about a hundred), as the first tier decides first.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -155,6 +156,8 @@ class Names:
     def suggest(self, key: str, kinds: Sequence[str]) -> list[str]:
         """Up to three things of ``kinds`` whose id, name or alias is close to the
         normalised ``key``: the closest spellings first, then names that contain it."""
+        import difflib  # here: only a name that resolves to nothing needs suggestions
+
         owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for kind in kinds:
             for names in self._index[kind].values():
@@ -171,9 +174,31 @@ class Names:
         return [str(self._things[thing]) for thing in chosen[:SUGGESTIONS]]
 
 
+def by_id(reader, text: str, kinds: str | Sequence[str]) -> str | None:
+    """The id of the one state, alliance or operation of ``kinds`` whose id ``text`` is,
+    compared as ``normalise`` compares: ``Names.resolve``'s first tier, which decides
+    before names and aliases are looked at, so a match here is what it would give; read
+    with one query of the ids per kind (``queries/internal/ids.rq``). None when no id or
+    several match, or ``kinds`` holds sources (their ids are not ``skos:notation``):
+    ``Names`` then decides, or words the error."""
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    if "source" in kinds:
+        return None
+    key = normalise(text)
+    found = {
+        (kind, row["id"].value)
+        for kind in kinds
+        for row in queries.run(reader, queries.internal("ids"), {"class": KINDS[kind][0]})
+        if normalise(row["id"].value) == key
+    }
+    return found.pop()[1] if len(found) == 1 else None
+
+
 def suggest_words(word: str, known: Iterable[str]) -> list[str]:
     """Up to three of ``known`` close to ``word`` (case-insensitive), for names without
     labels such as sources."""
+    import difflib
+
     by_key = {name.casefold(): name for name in known}
     close = difflib.get_close_matches(word.casefold(), list(by_key), n=SUGGESTIONS, cutoff=0.6)
     return [by_key[name] for name in close]

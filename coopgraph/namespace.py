@@ -1,177 +1,186 @@
-"""The coopgraph vocabulary as an rdflib DefinedNamespace.
+"""The coopgraph vocabulary as IRI strings, with no RDF library behind it.
 
 ontology/coopgraph.ttl is the source of truth; tests/test_ontology.py checks that every
-term declared here is defined there and the reverse. ``_fail = True`` makes a typo such as
-``CG.startdate`` raise instead of minting a new IRI. The W3C vocabularies coopgraph writes
-with rdflib (VoID, DCTERMS, RDF) are re-exported from rdflib's own DefinedNamespaces.
+term declared here is defined there and the reverse. ``CG.startDate`` is the term's IRI as
+a plain ``str`` (what ``coopgraph.ntriples`` writes and SPARQL parameters bind); a name not
+declared below, such as the typo ``CG.startdate``, raises AttributeError instead of minting
+a new IRI, as the rdflib ``DefinedNamespace`` with ``_fail = True`` this replaces did.
+Strings keep rdflib out of the commands that neither parse nor write RDF with it (the
+command line starts without it); code that needs rdflib terms builds them where it
+imports rdflib (``URIRef(CG.Alliance)``).
 """
 
 from __future__ import annotations
 
-from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
-from rdflib.term import URIRef
-
-__all__ = ["BASE", "CG", "DCTERMS", "ONTOLOGY_IRI", "PREFIXES", "RDF", "VOID"]
+__all__ = ["BASE", "CG", "ONTOLOGY_IRI", "PREFIXES"]
 
 BASE = "https://w3id.org/coopgraph/"
 ONTOLOGY_IRI = BASE + "ontology"
 
 
-class CG(DefinedNamespace):
-    """coopgraph ontology terms."""
+def _vocabulary(cls: type) -> type:
+    """Gives each name annotated in ``cls`` its IRI, ``cls._NS`` + the name, as a class
+    attribute; a name not annotated stays undefined, so a typo raises AttributeError."""
+    for term in cls.__annotations__:
+        setattr(cls, term, cls._NS + term)
+    return cls
 
-    _fail = True
-    _NS = Namespace(BASE + "ontology#")
+
+@_vocabulary
+class CG:
+    """coopgraph ontology terms, each an IRI string (``CG.Alliance``)."""
+
+    _NS = BASE + "ontology#"
 
     # classes
-    Nation: URIRef
-    State: URIRef
-    Alliance: URIRef
-    Commitment: URIRef
-    Fact: URIRef
-    Membership: URIRef
-    MembershipStatus: URIRef
-    StatusKind: URIRef
-    Operation: URIRef
-    OperationKind: URIRef
-    Participation: URIRef
-    Role: URIRef
-    AidFlow: URIRef
-    AidType: URIRef
-    Unit: URIRef
-    FigureKind: URIRef
-    Precision: URIRef
-    Source: URIRef
-    CowCodeAssignment: URIRef
-    Capital: URIRef
+    Nation: str
+    State: str
+    Alliance: str
+    Commitment: str
+    Fact: str
+    Membership: str
+    MembershipStatus: str
+    StatusKind: str
+    Operation: str
+    OperationKind: str
+    Participation: str
+    Role: str
+    AidFlow: str
+    AidType: str
+    Unit: str
+    FigureKind: str
+    Precision: str
+    Source: str
+    CowCodeAssignment: str
+    Capital: str
     # properties
-    startDate: URIRef
-    endDate: URIRef
-    startPrecision: URIRef
-    endPrecision: URIRef
-    note: URIRef
-    commitment: URIRef
-    ofMembership: URIRef
-    status: URIRef
-    operationKind: URIRef
-    place: URIRef
-    ledBy: URIRef
-    operation: URIRef
-    participant: URIRef
-    role: URIRef
-    peakTroops: URIRef
-    peakTroopsDate: URIRef
-    donor: URIRef
-    recipient: URIRef
-    aidType: URIRef
-    programme: URIRef
-    fiscalYear: URIRef
-    amount: URIRef
-    unit: URIRef
-    figure: URIRef
-    estimate: URIRef
-    iso3166Alpha3: URIRef
-    iso3166Part3: URIRef
-    cowCode: URIRef
-    capital: URIRef
-    nameUsed: URIRef
-    name: URIRef
-    NameAssignment: URIRef
-    SystemMembership: URIRef
-    Obligation: URIRef
-    DefenceObligation: URIRef
-    OffenceObligation: URIRef
-    NeutralityObligation: URIRef
-    NonAggressionObligation: URIRef
-    ConsultationObligation: URIRef
-    obligation: URIRef
-    phase: URIRef
-    CapabilityObservation: URIRef
-    year: URIRef
-    milex: URIRef
-    milper: URIRef
-    irst: URIRef
-    pec: URIRef
-    tpop: URIRef
-    upop: URIRef
-    cinc: URIRef
-    weaponCategory: URIRef
-    orderYear: URIRef
-    deliveryYears: URIRef
-    numberOrdered: URIRef
-    numberDelivered: URIRef
-    tivPerUnit: URIRef
-    tivOrder: URIRef
-    uncertain: URIRef
-    RollCall: URIRef
-    rcid: URIRef
-    session: URIRef
-    resolution: URIRef
-    importantVote: URIRef
-    issue: URIRef
-    votedYes: URIRef
-    votedNo: URIRef
-    abstained: URIRef
-    absent: URIRef
-    rowsSkipped: URIRef
-    amountConstant: URIRef
-    state: URIRef
-    atopId: URIRef
-    cowAllianceId: URIRef
-    code: URIRef
-    fromYear: URIRef
-    toYear: URIRef
-    cowAbbreviation: URIRef
-    wikidata: URIRef
-    url: URIRef
-    sha256: URIRef
-    rowsRead: URIRef
-    rowsImported: URIRef
-    rowsRejected: URIRef
-    triples: URIRef
-    sourceName: URIRef
+    startDate: str
+    endDate: str
+    startPrecision: str
+    endPrecision: str
+    note: str
+    commitment: str
+    ofMembership: str
+    status: str
+    operationKind: str
+    place: str
+    ledBy: str
+    operation: str
+    participant: str
+    role: str
+    peakTroops: str
+    peakTroopsDate: str
+    donor: str
+    recipient: str
+    aidType: str
+    programme: str
+    fiscalYear: str
+    amount: str
+    unit: str
+    figure: str
+    estimate: str
+    iso3166Alpha3: str
+    iso3166Part3: str
+    cowCode: str
+    capital: str
+    nameUsed: str
+    name: str
+    NameAssignment: str
+    SystemMembership: str
+    Obligation: str
+    DefenceObligation: str
+    OffenceObligation: str
+    NeutralityObligation: str
+    NonAggressionObligation: str
+    ConsultationObligation: str
+    obligation: str
+    phase: str
+    CapabilityObservation: str
+    year: str
+    milex: str
+    milper: str
+    irst: str
+    pec: str
+    tpop: str
+    upop: str
+    cinc: str
+    weaponCategory: str
+    orderYear: str
+    deliveryYears: str
+    numberOrdered: str
+    numberDelivered: str
+    tivPerUnit: str
+    tivOrder: str
+    uncertain: str
+    RollCall: str
+    rcid: str
+    session: str
+    resolution: str
+    importantVote: str
+    issue: str
+    votedYes: str
+    votedNo: str
+    abstained: str
+    absent: str
+    rowsSkipped: str
+    amountConstant: str
+    state: str
+    atopId: str
+    cowAllianceId: str
+    code: str
+    fromYear: str
+    toYear: str
+    cowAbbreviation: str
+    wikidata: str
+    url: str
+    sha256: str
+    rowsRead: str
+    rowsImported: str
+    rowsRejected: str
+    triples: str
+    sourceName: str
     # controlled values
-    DefencePact: URIRef
-    NeutralityPact: URIRef
-    Entente: URIRef
-    CollectiveSecurity: URIRef
-    OutsideIntegratedCommand: URIRef
-    NotParticipating: URIRef
-    ObligationsSuspended: URIRef
-    Combat: URIRef
-    Peacekeeping: URIRef
-    Humanitarian: URIRef
-    TrainingMission: URIRef
-    LeadNation: URIRef
-    Contributor: URIRef
-    Supporter: URIRef
-    Financing: URIRef
-    Training: URIRef
-    Equipment: URIRef
-    ArmsTransfer: URIRef
-    PeacekeepingAid: URIRef
-    ThreatReduction: URIRef
-    CounterDrug: URIRef
-    SecurityForces: URIRef
-    MilitaryAssistance: URIRef
-    HumanitarianAid: URIRef
-    USD: URIRef
-    USD2020: URIRef
-    EUR: URIRef
-    SipriTIV: URIRef
-    Obligation: URIRef
-    CommitmentFigure: URIRef
-    Allocation: URIRef
-    DealValue: URIRef
-    Delivery: URIRef
-    Day: URIRef
-    Month: URIRef
-    Year: URIRef
+    DefencePact: str
+    NeutralityPact: str
+    Entente: str
+    CollectiveSecurity: str
+    OutsideIntegratedCommand: str
+    NotParticipating: str
+    ObligationsSuspended: str
+    Combat: str
+    Peacekeeping: str
+    Humanitarian: str
+    TrainingMission: str
+    LeadNation: str
+    Contributor: str
+    Supporter: str
+    Financing: str
+    Training: str
+    Equipment: str
+    ArmsTransfer: str
+    PeacekeepingAid: str
+    ThreatReduction: str
+    CounterDrug: str
+    SecurityForces: str
+    MilitaryAssistance: str
+    HumanitarianAid: str
+    USD: str
+    USD2020: str
+    EUR: str
+    SipriTIV: str
+    Obligation: str
+    CommitmentFigure: str
+    Allocation: str
+    DealValue: str
+    Delivery: str
+    Day: str
+    Month: str
+    Year: str
 
 
 #: Prefixes every bundled query and serialisation may use.
 PREFIXES: dict[str, str] = {
-    "cg": str(CG._NS),
+    "cg": CG._NS,
     "cgid": BASE + "id/",
     "cgg": BASE + "graph/",
     "org": "http://www.w3.org/ns/org#",

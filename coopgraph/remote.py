@@ -26,17 +26,18 @@ that request, its staging graphs are dropped and the endpoint is as it was. Stag
 graphs left by a killed write are dropped by the next write. One writer at a time, as
 with the embedded store; unlike there, the endpoint cannot enforce it. A query during the
 write reads a default graph it replaces from its staging graph (what it wrote).
+
+Every command on the embedded store imports this module too (``coopgraph.location``
+tells the two apart), so the HTTP client (``urllib.request``: ssl, email, sockets) and
+``json`` are imported where a request is sent or its answer read.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import os
 import re
-import secrets
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ class Endpoint:
 
 def _post(url: str, form: list[tuple[str, str]], accept: str) -> bytes:
     """POST a SPARQL Protocol form; a one-line CoopgraphError (or SyntaxError) on failure."""
+    import urllib.error
+    import urllib.request
+
     body = urllib.parse.urlencode(form).encode("utf-8")
     request = urllib.request.Request(
         url,
@@ -130,6 +134,8 @@ def _parse_results(data: bytes):
     """SPARQL JSON results as pyoxigraph's, booleans in canonical form: Virtuoso stores
     xsd:boolean as an integer and answers "1" and "0" for true and false."""
     if _BOOLEAN.encode() in data:
+        import json
+
         results = json.loads(data)
         for row in results.get("results", {}).get("bindings", []):
             for term in row.values():
@@ -262,7 +268,7 @@ class EndpointWriter(EndpointReader):
             )
         self.update_url = endpoint.update
         self.from_empty = from_empty
-        self.token = secrets.token_hex(6)
+        self.token = os.urandom(6).hex()  # as secrets.token_hex(6), without its imports
         self.staged: dict[str, str] = {}  # target graph -> staging graph
         self.removed: list[ox.Quad] = []
         self.dropped: set[str] = set()

@@ -124,10 +124,17 @@ class Scope:
 
     def resolve(self, text: str, kinds: str | Sequence[str], *, what: str) -> str:
         """The id of the state, alliance or operation ``text`` names (``Names.resolve``).
-        A state's id is taken as it is when the states are read already (no query)."""
+        A state's id is taken as it is when the states are read already (no query); an
+        id is looked up among the ids alone (``names.by_id``) before every name is read."""
         known = self._shared.states
         if kinds == "nation" and known is not None and text in known.iris:
             return text
+        if self._shared.names is None:
+            from coopgraph.names import by_id
+
+            found = by_id(self.reader, text, kinds)
+            if found is not None:
+                return found
         return self.names.resolve(text, kinds, what=what)
 
     @property

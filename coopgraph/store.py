@@ -24,10 +24,8 @@ import contextlib
 import fcntl
 import itertools
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,7 +188,7 @@ def write(root: Path, change: Callable[[ox.Store], None], *, from_empty: bool) -
             os.replace(pointer, root / CURRENT)
             _fsync_dir(root)
         except BaseException as error:
-            shutil.rmtree(target, ignore_errors=True)
+            remove_tree(target)
             with contextlib.suppress(OSError):
                 (root / f".{CURRENT}.{name}").unlink()
             if isinstance(error, OSError):  # disk full, file too large, no permission
@@ -236,9 +234,19 @@ def load_nquads(store: ox.Store, data: bytes, *, threads: int | None = None) -> 
     cuts.append(len(data))
     view = memoryview(data)
     pieces = [bytes(view[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+    from concurrent.futures import ThreadPoolExecutor  # not at import: readers need no pool
+
     with ThreadPoolExecutor(len(pieces)) as pool:
         for done in [pool.submit(store.bulk_load, p, format=ox.RdfFormat.N_QUADS) for p in pieces]:
             done.result()
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a directory and what it holds, if it is there. ``shutil`` is imported here,
+    by writers: a reader (every query) starts without it."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -265,7 +273,7 @@ def _remove_crashed(root: Path, generations: Path) -> None:
     since = _created(current) if current else 0
     for path in generations.iterdir():
         if path.is_dir() and path.name != current and _created(path.name) > since:
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path)
 
 
 def _prune(generations: Path, keep_name: str) -> None:
@@ -276,7 +284,7 @@ def _prune(generations: Path, keep_name: str) -> None:
     )
     for old in names[:-KEEP]:
         if old != keep_name:
-            shutil.rmtree(generations / old, ignore_errors=True)
+            remove_tree(generations / old)
 
 
 def counts(store: ox.Store) -> list[GraphCount]:

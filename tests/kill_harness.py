@@ -30,7 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 _SERVER = r"""
 import json, os, resource, sys, traceback
 import coopgraph.build, coopgraph.importer, coopgraph.validate  # noqa: F401 - warm imports
+import coopgraph.sources
 from coopgraph.cli import main
+# every importer module too: coopgraph imports them (and modules only they use) when a
+# command needs them, and a child running as nobody cannot read a Python under /root
+coopgraph.sources.importers()
 for line in sys.stdin:
     job = json.loads(line)
     pid = os.fork()

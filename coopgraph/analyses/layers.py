@@ -4,17 +4,20 @@ Layers: alliances (shared alliances, weighted by commitment), aid (donor -> reci
 millions of current USD) and arms (supplier -> recipient, SIPRI TIV in millions); on
 request operations (co-participation), votes (UN voting agreement) and the multiplex of
 every layer (weights scaled per layer and summed). ``coopgraph.project`` builds each from
-the store; this module picks the builder and the graphs.
+the store; this module picks the builder and the graphs. It imports ``project`` (and so
+networkx) only to build a layer: the layer names are what the command line offers, and
+it starts without networkx, nor the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coopgraph import project
 from coopgraph.errors import UsageError
-from coopgraph.scope import Scope
+
+if TYPE_CHECKING:
+    from coopgraph.scope import Scope
 
 #: The layers metrics computes by default.
 LAYERS = ("alliances", "aid", "arms")
@@ -38,6 +41,8 @@ def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | 
     sources; ``weights`` replaces the alliance layer's weight per commitment (default
     Signorino-Ritter's). The votes layer reads the unvotes import when the scope holds the
     default sources (UN votes are never curated)."""
+    from coopgraph import project
+
     check_layer(name)
     reader, graphs = scope.reader, scope.graphs
     if name == "alliances":
@@ -95,6 +100,8 @@ def layer_series(
     (a time series of decades in seconds), the others year by year."""
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
+    from coopgraph import project
+
     reader, graphs = scope.reader, scope.graphs
     if name == "alliances":
         weights = weights or project.COMMITMENT_WEIGHTS

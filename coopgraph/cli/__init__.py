@@ -8,6 +8,11 @@ The commands live by job in ``data`` (build, import, sources, remove, validate, 
 export), ``query`` (query, queries, serve), ``analysis`` (metrics, align, blocs,
 dependence, whatif, aidalign) and ``views`` (viz); the options they share in ``options``,
 what they print in ``output``.
+
+``coopgraph --help`` imports click and these modules, little more: the store, the query
+machinery and the analyses are imported by the command that runs (through
+``coopgraph.api``), and the choices of options that name measures, views or formats are
+read when used (``options.LazyChoice``). ``tests/test_startup.py`` holds that line.
 """
 
 from __future__ import annotations
@@ -22,9 +27,6 @@ from coopgraph import __version__
 from coopgraph.cli import analysis, data, query, views
 from coopgraph.cli.output import message
 from coopgraph.errors import CoopgraphError, CoverageWarning
-from coopgraph.location import LocalStore, RemoteStore
-from coopgraph.paths import default_store
-from coopgraph.remote import Endpoint
 
 __all__ = ["main"]
 
@@ -93,6 +95,10 @@ def main(
     military aid from donors to recipients, each fact dated and sourced; query it in
     SPARQL, compute centrality per year, draw it as an interactive HTML graph.
     """
+    from coopgraph.location import LocalStore, RemoteStore
+    from coopgraph.paths import default_store
+    from coopgraph.remote import Endpoint
+
     if update_endpoint and not endpoint:
         raise click.UsageError("--update-endpoint needs --endpoint (the query endpoint) too")
     if endpoint:

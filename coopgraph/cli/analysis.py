@@ -10,6 +10,7 @@ import click
 from coopgraph import api
 from coopgraph.cli.options import (
     YEAR,
+    LazyChoice,
     first_year_option,
     last_year_option,
     layer_option,
@@ -23,18 +24,22 @@ from coopgraph.cli.options import (
     year_option,
 )
 from coopgraph.cli.output import message, metric_columns, table
-from coopgraph.metrics.centrality import DIRECTED, MEASURES
 from coopgraph.paths import shown
 
 #: The measures --by's help lists first: PageRank (the default) and the degrees.
 _LISTED_FIRST = ("pagerank", "strength", "degree")
-#: What --by ranks by: every measure of every layer (``centrality.MEASURES``), then the HITS
-#: scores of directed layers.
-RANK_BY = [
-    *(m for m in _LISTED_FIRST if m in MEASURES),
-    *(m for m in MEASURES if m not in _LISTED_FIRST),
-    *(m for m in DIRECTED if not m.startswith(("in_", "out_"))),
-]
+
+
+def rank_by() -> list[str]:
+    """What --by ranks by: every measure of every layer (``centrality.MEASURES``), then the
+    HITS scores of directed layers."""
+    from coopgraph.metrics.centrality import DIRECTED, MEASURES
+
+    return [
+        *(m for m in _LISTED_FIRST if m in MEASURES),
+        *(m for m in MEASURES if m not in _LISTED_FIRST),
+        *(m for m in DIRECTED if not m.startswith(("in_", "out_"))),
+    ]
 
 
 @click.command(epilog="Example: coopgraph metrics --year 1999 --layer aid --format csv")
@@ -69,7 +74,7 @@ RANK_BY = [
 )
 @click.option(
     "--by",
-    type=click.Choice(RANK_BY),
+    type=LazyChoice(rank_by),
     default="pagerank",
     show_default=True,
     help="Measure to rank by.",
@@ -130,7 +135,7 @@ def metrics(
 @last_year_option("Last year (default: the first).")
 @click.option(
     "--basis",
-    type=click.Choice(list(api.ALIGN_BASES)),
+    type=LazyChoice(lambda: api.ALIGN_BASES),
     default="alliances",
     show_default=True,
     help="Alliance portfolios or UN General Assembly votes.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,7 @@ from coopgraph import api
 from coopgraph.cli.options import (
     RECORD_FORMATS,
     YEAR,
+    LazyChoice,
     format_option,
     output_option,
     parse_names,
@@ -20,8 +22,10 @@ from coopgraph.cli.options import (
 )
 from coopgraph.cli.output import emit, emit_bytes, import_report, message, progress_bar, table
 from coopgraph.errors import UsageError
-from coopgraph.location import Location
 from coopgraph.paths import shown
+
+if TYPE_CHECKING:
+    from coopgraph.location import Location
 
 
 @click.command(epilog="Example: coopgraph build --store /tmp/cg-store")
@@ -169,7 +173,7 @@ def stats(where, fmt, output) -> None:
     "  coopgraph export --layer alliances --year 1999 --format graphml -o alliances-1999.graphml"
 )
 @format_option(
-    [*api.EXPORT_FORMATS, *api.GRAPH_FORMATS],
+    LazyChoice(lambda: [*api.EXPORT_FORMATS, *api.GRAPH_FORMATS]),
     default="trig",
     help="trig and nquads keep the named graphs; turtle, ntriples and jsonld merge them. "
     "With --layer: graphml (the default there), gexf or edges-csv.",

@@ -4,19 +4,22 @@ Each decorator adds one option (or one pair) with the name, type and metavar eve
 gives it; the command passes what differs (its default and its help). The parsers turn a
 comma-separated value into what the API takes, a bad value into a usage error naming the
 option.
+
+Choices declared by modules that import networkx, numpy or rdflib (measures, bloc methods,
+views, RDF formats) are read through ``LazyChoice``, when a command checks its value or
+shows its help: ``coopgraph --help`` and ``coopgraph query`` start without those libraries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
 from coopgraph import api, dates
-from coopgraph.metrics.blocs import METHODS
-from coopgraph.outputs.tables import GRAPH_FORMATS, RESULT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -25,11 +28,38 @@ YEAR = click.IntRange(dates.MIN_YEAR, dates.MAX_YEAR)
 #: to a Parquet file.
 RECORD_FORMATS = ("table", "csv", "tsv", "json")
 TIDY_FORMATS = (*RECORD_FORMATS, "parquet")
-#: Formats of a query's result: the records' and SPARQL's for SELECT and ASK, RDF's for
-#: CONSTRUCT and DESCRIBE.
-QUERY_FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
 #: Every layer a command can project.
 ALL_LAYERS = (*api.LAYERS, *api.MORE_LAYERS)
+
+
+class LazyChoice(click.Choice):
+    """A ``click.Choice`` whose names come from ``names()``, called the first time a value
+    is checked or the help lists them rather than when the command is declared."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]) -> None:
+        # click.Choice.__init__ would read the names now: set what it sets but them
+        self._names = names
+        self.case_sensitive = True
+
+    @functools.cached_property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The names, read once."""
+        return tuple(self._names())
+
+
+def query_formats() -> tuple[str, ...]:
+    """Formats of a query's result: the records' and SPARQL's for SELECT and ASK, RDF's for
+    CONSTRUCT and DESCRIBE (``coopgraph.outputs.tables``, which imports pyoxigraph)."""
+    from coopgraph.outputs.tables import GRAPH_FORMATS, RESULT_FORMATS
+
+    return ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+
+
+def _bloc_methods() -> tuple[str, ...]:
+    """``coopgraph.metrics.blocs.METHODS`` (a module importing networkx)."""
+    from coopgraph.metrics.blocs import METHODS
+
+    return METHODS
 
 
 def sources_option(default: str | None = None, help: str | None = None) -> Callable[[F], F]:
@@ -46,13 +76,14 @@ def sources_option(default: str | None = None, help: str | None = None) -> Calla
 
 
 def format_option(
-    choices: Sequence[str], default: str = "table", help: str | None = None
+    choices: Sequence[str] | click.Choice, default: str = "table", help: str | None = None
 ) -> Callable[[F], F]:
-    """``--format`` (``fmt``) among ``choices``, its default shown."""
+    """``--format`` (``fmt``) among ``choices`` (names, or a ``LazyChoice``), its default
+    shown."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(list(choices)),
+        type=choices if isinstance(choices, click.Choice) else click.Choice(list(choices)),
         default=default,
         show_default=True,
         help=help,
@@ -121,7 +152,7 @@ def method_option(help: str) -> Callable[[F], F]:
     """``--method``: the bloc detection of ``coopgraph.metrics.blocs``."""
     return click.option(
         "--method",
-        type=click.Choice(list(METHODS)),
+        type=LazyChoice(_bloc_methods),
         default="louvain",
         show_default=True,
         help=help,

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from coopgraph import api
-from coopgraph import queries as query_library
 from coopgraph.cli.options import (
-    QUERY_FORMATS,
+    LazyChoice,
     format_option,
     output_option,
     parse_names,
     parse_params,
+    query_formats,
     sources_option,
 )
 from coopgraph.cli.output import emit
@@ -45,7 +45,7 @@ from coopgraph.namespace import PREFIXES
     help="Bind a declared parameter (repeatable), e.g. year=1999.",
 )
 @format_option(
-    QUERY_FORMATS,
+    LazyChoice(query_formats),
     help="table/csv/tsv/json/xml for SELECT and ASK; "
     "turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.",
 )
@@ -102,6 +102,8 @@ def query(
     --default-graph and --named-graph name the dataset exactly, as the SPARQL 1.1
     Protocol's default-graph-uri and named-graph-uri do.
     """
+    from coopgraph import queries as query_library
+
     if list_names:
         for query_name, q in query_library.library().items():
             click.echo(f"{query_name}\t{q.title}")
@@ -121,6 +123,8 @@ def query(
 def queries() -> None:
     """List the bundled queries with their parameters, and the prefixes every query may
     use without declaring them."""
+    from coopgraph import queries as query_library
+
     for name, q in query_library.library().items():
         click.echo(f"{name}\n    {q.title}")
         for p in q.params.values():

@@ -8,6 +8,7 @@ import click
 
 from coopgraph import api
 from coopgraph.cli.options import (
+    LazyChoice,
     first_year_option,
     last_year_option,
     method_option,
@@ -29,7 +30,7 @@ from coopgraph.paths import shown
     "  coopgraph viz blocs --year 1980 -o blocs.html\n"
     "  coopgraph viz history -o history.html   (the same as: coopgraph viz --year 2024)"
 )
-@click.argument("view", type=click.Choice(list(api.VIEWS)), default="history", required=False)
+@click.argument("view", type=LazyChoice(lambda: api.VIEWS), default="history", required=False)
 @click.argument("name", required=False)
 @year_option("The year shown first (default: the last).")
 @first_year_option("First year in the page (default 1945).")
@@ -39,7 +40,7 @@ from coopgraph.paths import shown
 @click.option(
     "--size-by",
     "measure",
-    type=click.Choice(list(api.SIZE_MEASURES)),
+    type=LazyChoice(lambda: api.SIZE_MEASURES),
     default="degree",
     show_default=True,
     help="Centrality that sizes the nodes at first (the page can change it).",

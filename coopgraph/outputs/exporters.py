@@ -96,6 +96,8 @@ class EdgesCsv:
 
 #: The graph formats by name, as ``coopgraph export --layer ... --format`` takes them.
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (GraphML(), Gexf(), EdgesCsv())}
+#: Their names, the first the default (``coopgraph.api.GRAPH_FORMATS``).
+FORMATS = tuple(EXPORTERS)
 
 
 def check_format(fmt: str) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, VOID
 
 from coopgraph import ids, store
 from coopgraph.errors import UsageError
-from coopgraph.namespace import DCTERMS, PREFIXES, RDF, VOID
+from coopgraph.namespace import PREFIXES
 from coopgraph.scope import Scope
 
 EXPORT_FORMATS = {
@@ -65,7 +66,7 @@ def void(scope: Scope) -> str:
     subset per named graph with its triples, distinct subjects, classes and properties,
     its title, and the licence of coopgraph's own facts.
 
-    Built as an rdflib graph from ``coopgraph.namespace``'s terms; rdflib's Turtle writer
+    Built as an rdflib graph with rdflib's VoID and DCTERMS terms; rdflib's Turtle writer
     sorts subjects, predicates and objects, so the same store gives the same bytes."""
     reader = scope.reader
     titles = {str(info["graph"]): info.get("title") for info in scope.loaded.values()}

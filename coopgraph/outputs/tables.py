@@ -7,9 +7,7 @@ as Turtle or N-Triples. The aligned text table is for people at a terminal.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -100,7 +98,11 @@ def query_result(result: Any, fmt: str) -> str:
 
 
 def records(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]) -> str:
-    """Plain records (metric tables) as an aligned table, CSV, TSV or JSON."""
+    """Plain records (metric tables) as an aligned table, CSV, TSV or JSON (``json`` and
+    ``csv`` imported here: a query's result, on every ``coopgraph query``, needs neither)."""
+    import csv
+    import json
+
     if fmt == "json":
         return json.dumps([{c: row.get(c) for c in columns} for row in rows], indent=2) + "\n"
     if fmt in ("csv", "tsv"):

@@ -120,8 +120,8 @@ def parse_header(text: str, origin: str, name: str = "") -> Query:
 
 
 def library() -> dict[str, Query]:
-    """Every bundled query by name (the file name without ``.rq``); a copy, read once."""
-    return dict(_read(LIBRARY))
+    """Every bundled query by name (the file name without ``.rq``); a copy, each read once."""
+    return {name: _query(LIBRARY, name) for name in _names(LIBRARY)}
 
 
 def internal(name: str) -> Query:
@@ -132,15 +132,22 @@ def internal(name: str) -> Query:
     question, so ``coopgraph queries`` does not offer them and the library's golden
     results do not cover them (their callers' tests do).
     """
-    return _read(INTERNAL)[name]
+    if name not in _names(INTERNAL):
+        raise KeyError(name)
+    return _query(INTERNAL, name)
 
 
 @functools.cache
-def _read(folder: Path) -> dict[str, Query]:
-    return {
-        path.stem: parse_header(path.read_text(encoding="utf-8"), shown(path), path.stem)
-        for path in sorted(folder.glob("*.rq"))
-    }
+def _names(folder: Path) -> tuple[str, ...]:
+    """The queries in ``folder`` by name, in the order of their files' paths."""
+    return tuple(path.stem for path in sorted(folder.glob("*.rq")))
+
+
+@functools.cache
+def _query(folder: Path, name: str) -> Query:
+    """The query ``name`` of ``folder``, read once: a command reads only the one it runs."""
+    path = folder / f"{name}.rq"
+    return parse_header(path.read_text(encoding="utf-8"), shown(path), name)
 
 
 def load(name: str | None = None, *, file: Path | None = None, text: str | None = None) -> Query:
@@ -148,16 +155,16 @@ def load(name: str | None = None, *, file: Path | None = None, text: str | None 
     if sum(x is not None for x in (name, file, text)) != 1:
         raise UsageError("give exactly one of a query text, --file or --name")
     if name is not None:
-        queries = library()
-        if name not in queries:
+        names = _names(LIBRARY)
+        if name not in names:
             from coopgraph.names import did_you_mean, suggest_words
 
-            close = suggest_words(name, queries)
-            known = "" if close else f"known: {', '.join(queries)}; "
+            close = suggest_words(name, names)
+            known = "" if close else f"known: {', '.join(names)}; "
             raise UsageError(
                 f"unknown query name '{name}'{did_you_mean(close)} ({known}see 'coopgraph queries')"
             )
-        return queries[name]
+        return _query(LIBRARY, name)
     if file is not None:
         try:
             content = file.read_text(encoding="utf-8")
