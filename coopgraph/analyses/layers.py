@@ -54,10 +54,7 @@ def layer(scope: Scope, name: str, year: int, *, weights: Mapping[str, float] | 
         votes = scope.select(["unvotes"]) if scope.sources == DEFAULT_SOURCES else scope
         return project.votes_layer(reader, year, graphs=votes.graphs)
     # the one left: the multiplex of every layer
-    parts = {n: layer(scope, n, year) for n in (*LAYERS, "operations")}
-    if "unvotes" in scope.loaded:
-        parts["votes"] = layer(scope, "votes", year)
-    return project.flatten(project.multiplex(parts))
+    return project.flatten(project.multiplex({n: layer(scope, n, year) for n in _parts(scope)}))
 
 
 def layer_series(
@@ -70,7 +67,8 @@ def layer_series(
 ) -> dict[int, Any]:
     """The graph of layer ``name`` in every year ``first``..``last``, as ``layer`` gives
     each: the alliance, aid, arms and operations layers from one query for the whole span
-    (a time series of decades in seconds), the others year by year."""
+    (a time series of decades in seconds), the multiplex from their series, the votes
+    year by year."""
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
     reader, graphs = scope.reader, scope.graphs
@@ -82,4 +80,16 @@ def layer_series(
         return project.aid_layers(reader, first, last, unit=unit, graphs=graphs)
     if name == "operations":
         return project.operations_layers(reader, first, last, graphs=graphs)
+    if name == "multiplex":
+        parts = {n: layer_series(scope, n, first, last) for n in _parts(scope)}
+        return {
+            year: project.flatten(project.multiplex({n: s[year] for n, s in parts.items()}))
+            for year in range(first, last + 1)
+        }
     return {year: layer(scope, name, year, weights=weights) for year in range(first, last + 1)}
+
+
+def _parts(scope: Scope) -> tuple[str, ...]:
+    """The layers the multiplex sums, in its order: every layer, with the votes where the
+    store holds UN votes (each with the default alliance weights)."""
+    return (*LAYERS, "operations", *(("votes",) if "unvotes" in scope.loaded else ()))
