@@ -201,7 +201,8 @@ def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
             continue
         nodes = sorted(component, key=str)
         A = nx.to_numpy_array(H, nodelist=nodes, weight=weight)
-        values, vectors = np.linalg.eigh(A)
+        with kernels.one_thread():
+            values, vectors = np.linalg.eigh(A)
         leading.append((float(values[-1]), nodes, np.abs(vectors[:, -1])))
     if not leading:
         return scores
@@ -246,9 +247,10 @@ def katz(G: nx.Graph, *, weight: str = "weight", attenuation: float = 0.5) -> di
         return {node: 1.0 / math.sqrt(n) for node in H} if n else {}
     nodes = list(H)
     A = nx.to_numpy_array(H, nodelist=nodes, weight=None)
-    top = float(np.max(np.abs(np.linalg.eigvalsh(A))))
-    alpha = attenuation / top
-    x = np.linalg.solve(np.eye(len(nodes)) - alpha * A, np.ones(len(nodes)))
+    with kernels.one_thread():
+        top = float(np.max(np.abs(np.linalg.eigvalsh(A))))
+        alpha = attenuation / top
+        x = np.linalg.solve(np.eye(len(nodes)) - alpha * A, np.ones(len(nodes)))
     x = x / np.linalg.norm(x)
     return {node: float(value) for node, value in zip(nodes, x, strict=True)}
 
@@ -272,7 +274,8 @@ def hits(G: nx.DiGraph, *, weight: str = "weight") -> tuple[dict[Any, float], di
         return zero, dict(zero)
     nodes = list(G)
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight)
-    u, _, vt = np.linalg.svd(A)
+    with kernels.one_thread():
+        u, _, vt = np.linalg.svd(A)
     hub, authority = np.abs(u[:, 0]), np.abs(vt[0])
     hub, authority = hub / hub.sum(), authority / authority.sum()
     return (

@@ -1,4 +1,5 @@
-"""Betweenness and closeness through rustworkx's compiled kernels, equal to networkx's.
+"""How the compiled kernels run: betweenness and closeness through rustworkx, equal to
+networkx's, and the dense linear algebra on one thread.
 
 networkx computes shortest-path centralities in pure Python: over the yearly layers of a
 span or of a ``coopgraph viz`` page that is most of a command's time. rustworkx (Rust, on
@@ -11,15 +12,21 @@ where coopgraph solves those exactly (``centrality.eigenvector``, ``katz``, ``hi
 
 The kernels run single-threaded: rustworkx's parallel betweenness sums each source's share
 in the order its threads finish, so the last bits change from run to run, and the layers
-(at most a few hundred nodes) gain little from a second core.
+(at most a few hundred nodes) gain little from a second core. The same holds for numpy's
+OpenBLAS, which splits even a 200 x 200 eigendecomposition over every core: where the
+cores are busy its threads wait on each other, and the eigenvector, Katz and HITS scores of
+viz's and metrics' graphs took 20.6 s on two threads against 3.3 s on one (2 cores, other
+work running); see ``one_thread``.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import networkx as nx
 import rustworkx as rx
+from threadpoolctl import ThreadpoolController
 
 #: The backend name of these kernels (``--backend rustworkx``, the default).
 RUSTWORKX = "rustworkx"
@@ -61,3 +68,14 @@ def closeness(G: nx.Graph) -> dict[Any, float]:
     R, nodes = to_rustworkx(G)
     values = rx.closeness_centrality(R, wf_improved=True)
     return {node: float(values[i]) for i, node in enumerate(nodes)}
+
+
+def one_thread() -> Any:
+    """A context in which numpy's BLAS and LAPACK run on one thread (see above)."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries loaded (found once, after numpy has loaded its own)."""
+    return ThreadpoolController()
