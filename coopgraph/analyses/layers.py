@@ -70,7 +70,8 @@ def votes_sources(scope: Scope) -> tuple[str, ...] | None:
 
 
 def multiplex_parts(scope: Scope) -> tuple[str, ...]:
-    """The layers the multiplex sums: every layer, the votes once unvotes is loaded."""
+    """The layers the multiplex sums, in its order: every layer, with the votes where the
+    store holds UN votes (each with the default alliance weights)."""
     return (*LAYERS, "operations", *(("votes",) if "unvotes" in scope.loaded else ()))
 
 
@@ -97,7 +98,8 @@ def layer_series(
 ) -> dict[int, Any]:
     """The graph of layer ``name`` in every year ``first``..``last``, as ``layer`` gives
     each: the alliance, aid, arms and operations layers from one query for the whole span
-    (a time series of decades in seconds), the others year by year."""
+    (a time series of decades in seconds), the multiplex from their series, the votes
+    year by year."""
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}")
     from coopgraph import project
@@ -111,4 +113,10 @@ def layer_series(
         return project.aid_layers(reader, first, last, unit=unit, graphs=graphs)
     if name == "operations":
         return project.operations_layers(reader, first, last, graphs=graphs)
+    if name == "multiplex":
+        parts = {n: layer_series(scope, n, first, last) for n in multiplex_parts(scope)}
+        return {
+            year: project.flatten(project.multiplex({n: s[year] for n, s in parts.items()}))
+            for year in range(first, last + 1)
+        }
     return {year: layer(scope, name, year, weights=weights) for year in range(first, last + 1)}

@@ -59,8 +59,9 @@ def metrics(
 
     Strength is the weighted degree: the sum of commitment weights in the alliance layer,
     millions of current US dollars in the aid layer, millions of SIPRI TIV in the arms
-    layer. ``ccode`` is the state's COW code that year. ``backend`` is passed to
-    networkx's dispatch (e.g. "parallel" with nx-parallel installed). ``date`` takes the
+    layer. ``ccode`` is the state's COW code that year. ``backend`` names who computes
+    betweenness and closeness: "rustworkx" (the default), "networkx", or a networkx
+    backend (e.g. "parallel" with nx-parallel installed). ``date`` takes the
     alliance layer as of that day (the other layers for its year); ``window`` sums the aid
     and arms layers over that many years ending with each year. ``weights`` sets the
     alliance layer's weight per commitment type (defence, neutrality, entente,

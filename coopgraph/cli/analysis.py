@@ -65,7 +65,12 @@ def rank_by() -> list[str]:
     metavar="NAME,...",
     help="Only these measures as columns (e.g. pagerank,strength); default: all.",
 )
-@click.option("--backend", help="networkx backend for betweenness, closeness and PageRank.")
+@click.option(
+    "--backend",
+    metavar="NAME",
+    help="Who computes betweenness and closeness: rustworkx (the default; the same values, "
+    "compiled), networkx, or a networkx backend (e.g. parallel), which computes PageRank too.",
+)
 @click.option(
     "--weights",
     metavar="KIND=W,...",

@@ -2,6 +2,9 @@
 
 Every function takes a networkx graph first and returns a dict keyed by node, as
 networkx's own centrality functions do; ``centrality_table`` gathers them per node.
+Betweenness and closeness come from rustworkx's compiled kernels by default
+(``coopgraph.metrics.kernels``: the same values as networkx's); ``backend="networkx"``, or
+the name of a networkx backend, computes them with networkx.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from coopgraph.metrics import kernels
+
 MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "katz", "pagerank")
 #: Measures of directed layers only (who gives, who receives).
 DIRECTED = ("in_degree", "out_degree", "in_strength", "out_strength", "hub", "authority")
+#: Who computes betweenness and closeness when no backend is named: rustworkx, whose
+#: values equal networkx's (to 1e-15 on the bundled data; see ``kernels``).
+DEFAULT_BACKEND = kernels.RUSTWORKX
 
 
 def strength(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
@@ -49,6 +57,98 @@ def strength(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
     6.0
     """
     return {node: float(value) for node, value in G.degree(weight=weight)}
+
+
+def betweenness(G: nx.Graph, *, backend: str | None = None) -> dict[Any, float]:
+    """Normalised betweenness of every node on unweighted shortest paths.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed or not; parallel edges count as one tie, self-loops as none.
+    backend : str, optional
+        "rustworkx" (the default: ``rustworkx.betweenness_centrality``), "networkx", or
+        the name of a networkx backend (networkx's dispatch, e.g. "parallel").
+
+    Returns
+    -------
+    dict
+        Node -> betweenness in [0, 1].
+
+    Notes
+    -----
+    :math:`c_B(v) = \\frac{1}{(n-1)(n-2)} \\sum_{s \\ne v \\ne t} \\sigma_{st}(v) / \\sigma_{st}`
+    over ordered pairs (Freeman 1977), computed with Brandes' algorithm (2001): the share
+    of shortest paths between other nodes that pass through :math:`v`. A tie's weight
+    measures its strength, not a distance, so it is not used as a length. rustworkx and
+    networkx give the same values (``networkx.betweenness_centrality(G, weight=None,
+    normalized=True)``).
+
+    References
+    ----------
+    Freeman, L. C. (1977). A set of measures of centrality based on betweenness.
+    Sociometry 40(1), 35-41. Brandes, U. (2001). A faster algorithm for betweenness
+    centrality. Journal of Mathematical Sociology 25(2), 163-177.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["GBR", "USA", "JPN"])
+    >>> betweenness(G)["USA"], betweenness(G, backend="networkx")["USA"]
+    (1.0, 1.0)
+    """
+    if _compiled(backend):
+        return kernels.betweenness(G)
+    return nx.betweenness_centrality(G, weight=None, normalized=True, **_dispatch(backend))
+
+
+def closeness(G: nx.Graph, *, backend: str | None = None) -> dict[Any, float]:
+    """Closeness of every node: how near the nodes that reach it are, unweighted.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed or not (distances run to the node); parallel edges count as one tie.
+    backend : str, optional
+        "rustworkx" (the default: ``rustworkx.closeness_centrality``), "networkx", or the
+        name of a networkx backend.
+
+    Returns
+    -------
+    dict
+        Node -> closeness in [0, 1]; 0 for a node nothing reaches.
+
+    Notes
+    -----
+    :math:`C(u) = \\frac{n-1}{N-1} \\frac{n-1}{\\sum_v d(v, u)}` over the :math:`n` nodes
+    that reach :math:`u` (:math:`u` included) in a graph of :math:`N` nodes: Wasserman and
+    Faust's (1994) form for disconnected graphs, as ``networkx.closeness_centrality``
+    computes it (and rustworkx with ``wf_improved=True``).
+
+    References
+    ----------
+    Wasserman, S. and Faust, K. (1994). Social Network Analysis: Methods and Applications.
+    Cambridge University Press.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["GBR", "USA", "JPN"])
+    >>> closeness(G)["USA"], closeness(G, backend="networkx")["GBR"]
+    (1.0, 0.6666666666666666)
+    """
+    if _compiled(backend):
+        return kernels.closeness(G)
+    return nx.closeness_centrality(G, **_dispatch(backend))
+
+
+def _compiled(backend: str | None) -> bool:
+    """Whether ``backend`` names rustworkx's kernels (None: the default)."""
+    return (backend or DEFAULT_BACKEND) == kernels.RUSTWORKX
+
+
+def _dispatch(backend: str | None) -> dict[str, str]:
+    """networkx's dispatch keyword for ``backend``: none for the default or rustworkx
+    (networkx itself computes what rustworkx does not)."""
+    return {} if _compiled(backend) else {"backend": backend}
 
 
 def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
@@ -101,7 +201,8 @@ def eigenvector(G: nx.Graph, *, weight: str = "weight") -> dict[Any, float]:
             continue
         nodes = sorted(component, key=str)
         A = nx.to_numpy_array(H, nodelist=nodes, weight=weight)
-        values, vectors = np.linalg.eigh(A)
+        with kernels.one_thread():
+            values, vectors = np.linalg.eigh(A)
         leading.append((float(values[-1]), nodes, np.abs(vectors[:, -1])))
     if not leading:
         return scores
@@ -146,9 +247,10 @@ def katz(G: nx.Graph, *, weight: str = "weight", attenuation: float = 0.5) -> di
         return {node: 1.0 / math.sqrt(n) for node in H} if n else {}
     nodes = list(H)
     A = nx.to_numpy_array(H, nodelist=nodes, weight=None)
-    top = float(np.max(np.abs(np.linalg.eigvalsh(A))))
-    alpha = attenuation / top
-    x = np.linalg.solve(np.eye(len(nodes)) - alpha * A, np.ones(len(nodes)))
+    with kernels.one_thread():
+        top = float(np.max(np.abs(np.linalg.eigvalsh(A))))
+        alpha = attenuation / top
+        x = np.linalg.solve(np.eye(len(nodes)) - alpha * A, np.ones(len(nodes)))
     x = x / np.linalg.norm(x)
     return {node: float(value) for node, value in zip(nodes, x, strict=True)}
 
@@ -172,7 +274,8 @@ def hits(G: nx.DiGraph, *, weight: str = "weight") -> tuple[dict[Any, float], di
         return zero, dict(zero)
     nodes = list(G)
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight)
-    u, _, vt = np.linalg.svd(A)
+    with kernels.one_thread():
+        u, _, vt = np.linalg.svd(A)
     hub, authority = np.abs(u[:, 0]), np.abs(vt[0])
     hub, authority = hub / hub.sum(), authority / authority.sum()
     return (
@@ -193,8 +296,10 @@ def centrality_table(
     weight : str
         Edge attribute holding the weight (alliance commitment, or aid in millions).
     backend : str, optional
-        A networkx backend for betweenness, closeness and PageRank (networkx's dispatch,
-        e.g. "parallel" with nx-parallel installed); None uses networkx itself.
+        Who computes betweenness and closeness: "rustworkx" (the default, see
+        ``betweenness`` and ``closeness``), "networkx", or the name of a networkx backend
+        (networkx's dispatch, e.g. "parallel" with nx-parallel installed), which then
+        computes PageRank too.
 
     Returns
     -------
@@ -210,14 +315,17 @@ def centrality_table(
     - betweenness: :math:`c_B(v) = \\sum_{s \\ne v \\ne t} \\sigma_{st}(v) / \\sigma_{st}`,
       normalised, on unweighted shortest paths (Freeman 1977; Brandes 2001): a weight
       here measures closeness of a tie, not a distance, so it is not used as a length.
+      Computed by ``rustworkx.betweenness_centrality`` by default (see ``betweenness``).
     - closeness: :math:`C(u) = \\frac{n-1}{N-1} \\frac{n-1}{\\sum_v d(v, u)}` over the
       :math:`n` nodes that reach :math:`u` (Wasserman and Faust 1994's form for
-      disconnected graphs, as networkx computes it), unweighted.
+      disconnected graphs, as networkx computes it), unweighted. Computed by
+      ``rustworkx.closeness_centrality`` by default (see ``closeness``).
     - eigenvector: see ``eigenvector`` (weighted). Katz: see ``katz``.
     - hub and authority: see ``hits`` (directed layers).
     - PageRank: :math:`PR_i = \\frac{1-\\alpha}{N} + \\alpha \\sum_j \\frac{w_{ji}}{s_j^{out}} PR_j`
       with :math:`\\alpha = 0.85` (Brin and Page 1998), weighted; in an aid graph rank
-      flows from donors to recipients.
+      flows from donors to recipients. Always ``networkx.pagerank`` (or the networkx
+      backend named): rustworkx's stops one power iteration earlier, about 1e-6 away.
 
     References
     ----------
@@ -238,14 +346,13 @@ def centrality_table(
     if G.number_of_nodes() == 0:
         return {}
     table: dict[Any, dict[str, float]] = {node: {} for node in G}
-    dispatch = {"backend": backend} if backend else {}
     strengths = strength(G, weight=weight)
-    betweenness = nx.betweenness_centrality(G, weight=None, normalized=True, **dispatch)
-    closeness = nx.closeness_centrality(G, **dispatch)
+    between = betweenness(G, backend=backend)
+    close = closeness(G, backend=backend)
     eig = eigenvector(G, weight=weight)
     katz_scores = katz(G, weight=weight)
     has_weight = any(d.get(weight, 1) > 0 for _, _, d in G.edges(data=True))
-    pagerank = nx.pagerank(G, weight=weight if has_weight else None, **dispatch)
+    pagerank = nx.pagerank(G, weight=weight if has_weight else None, **_dispatch(backend))
     hubs, authorities = hits(G, weight=weight) if G.is_directed() else ({}, {})
     for node in G:
         row = table[node]
@@ -258,8 +365,8 @@ def centrality_table(
             row["out_strength"] = float(G.out_degree(node, weight=weight))
             row["hub"] = hubs[node]
             row["authority"] = authorities[node]
-        row["betweenness"] = betweenness[node]
-        row["closeness"] = closeness[node]
+        row["betweenness"] = between[node]
+        row["closeness"] = close[node]
         row["eigenvector"] = eig[node]
         row["katz"] = katz_scores[node]
         row["pagerank"] = pagerank[node]

@@ -337,7 +337,7 @@ def centrality_by_year(
             if measure == "degree":
                 values = {n: float(d) for n, d in graph.degree()}
             elif measure == "betweenness":
-                values = nx.betweenness_centrality(graph, normalized=True)
+                values = centrality_metrics.betweenness(graph)
             elif measure == "eigenvector":
                 values = centrality_metrics.eigenvector(graph)
             elif measure == "pagerank":
