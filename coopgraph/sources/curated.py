@@ -178,17 +178,40 @@ def sha256(path: Path) -> str:
 
 
 class _Writer:
-    """Collects N-Quads lines for one graph."""
+    """Collects N-Quads lines for one graph (``graph``, which the reader may change).
+
+    IRIs are checked and written (``nt.iri``) once, not on every line: a fact's subject
+    recurs on its consecutive lines (the last one is kept), predicates and link targets
+    (classes, states, sources: a few thousand short strings) on many lines."""
 
     def __init__(self, graph: str):
-        self.graph = graph
         self.lines: list[str] = []
+        self._terms: dict[str, str] = {}
+        self._subject = self._subject_term = ""
+        self.graph = graph
+
+    @property
+    def graph(self) -> str:
+        return self._graph
+
+    @graph.setter
+    def graph(self, graph: str) -> None:
+        self._graph = graph
+        self._end = f" {nt.iri(graph)} .\n"
+
+    def _iri(self, value: str) -> str:
+        term = self._terms.get(value)
+        if term is None:
+            term = self._terms[value] = nt.iri(value)
+        return term
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        self.lines.append(nt.quad(subject, predicate, obj, self.graph))
+        if subject != self._subject:
+            self._subject, self._subject_term = subject, nt.iri(subject)
+        self.lines.append(f"{self._subject_term} {self._iri(predicate)} {obj}{self._end}")
 
     def link(self, subject: str, predicate: str, target: str) -> None:
-        self.add(subject, predicate, nt.iri(target))
+        self.add(subject, predicate, self._iri(target))
 
     def text(self, subject: str, predicate: str, value: str, lang: str | None = None) -> None:
         if value:
