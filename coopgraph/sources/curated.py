@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -104,6 +105,10 @@ IDENTITY = frozenset({"sources", "nations", "crosswalk", "capitals"})
 
 #: The order files are read in: later files refer to ids defined by earlier ones.
 ORDER = list(COLUMNS)
+#: Lines per piece handed to a ``read`` sink: about 17 MB of the bundled data's N-Quads, so
+#: a build loads its 221,000 lines in four pieces (each bulk load has a fixed cost of about
+#: 0.1 s, and a piece is in memory twice while it loads: as text and in the loader).
+PIECE_LINES = 60_000
 
 
 @dataclass
@@ -186,8 +191,12 @@ class _Writer:
 
     def __init__(self, graph: str):
         self.lines: list[str] = []
+        #: Lines written per graph, those still in ``lines`` not yet counted.
+        self.triples: Counter[str] = Counter()
         self._terms: dict[str, str] = {}
         self._subject = self._subject_term = ""
+        self._counted = 0
+        self._graph = graph
         self.graph = graph
 
     @property
@@ -196,8 +205,21 @@ class _Writer:
 
     @graph.setter
     def graph(self, graph: str) -> None:
+        self._tally()
         self._graph = graph
         self._end = f" {nt.iri(graph)} .\n"
+
+    def _tally(self) -> None:
+        self.triples[self._graph] += len(self.lines) - self._counted
+        self._counted = len(self.lines)
+
+    def take(self) -> str:
+        """The lines written since the last ``take``, as one text; they are let go."""
+        self._tally()
+        text = "".join(self.lines)
+        self.lines.clear()
+        self._counted = 0
+        return text
 
     def _iri(self, value: str) -> str:
         term = self._terms.get(value)
@@ -596,13 +618,23 @@ class CuratedSource:
     name = "curated"
     title = "coopgraph curated facts"
 
-    def read(self, paths: list[Path]) -> SourceResult:
+    def read(
+        self,
+        paths: list[Path],
+        *,
+        sink: Callable[[str], None] | None = None,
+        piece_lines: int = PIECE_LINES,
+    ) -> SourceResult:
         """Read every CSV file of the data folder(s) ``paths`` into N-Quads.
 
         States, their codes, names and capitals, and the sources go to the ``nations``
         graph; every other fact to ``curated``. A query or metric restricted to one
         imported dataset still sees the ``nations`` graph: it is what every source's
         facts point at.
+
+        With a ``sink``, the N-Quads go to it in pieces of about ``piece_lines`` lines
+        as they are made (a build loads each piece while the next is read), and the
+        result's ``nquads`` is empty; without, they are the result's ``nquads``.
         """
         graph = ids.graph(self.name)
         state = _Curated(graph)
@@ -616,14 +648,21 @@ class CuratedSource:
                     record.rows_read += 1
                     handler(row)
                     record.rows_imported += 1
+                    if sink is not None and len(state.out.lines) >= piece_lines:
+                        sink(state.out.take())
                 records.append(record)
+        text = state.out.take()
+        if sink is not None:
+            sink(text)
+            text = ""
         return SourceResult(
             self.name,
             graph,
             self.title,
-            "".join(state.out.lines),
+            text,
             records,
             other_graphs={
                 ids.graph("nations"): "coopgraph states, their codes and names, and sources"
             },
+            triples=dict(state.out.triples),
         )
