@@ -25,7 +25,9 @@ ignored: run ``coopgraph validate`` (pySHACL) on such shapes, or extend this mod
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -520,17 +522,29 @@ def check(store: ox.Store, shapes: list[NodeShape], graphs: Iterable[str]) -> li
             closures[cls] = sorted(found | {cls})
         return closures[cls]
 
+    jobs = [job for shape in shapes for job in queries(shape, subclasses)]
+
+    def run(job: tuple[PropertyShape, Component, str]) -> list[tuple[str, str]]:
+        # on a thread of the pool: Oxigraph evaluates a query with the GIL released (the
+        # queries run side by side on the cores), and a query's solutions must be read in
+        # the thread that asked for them
+        _, component, text = job
+        with_value = "?value" in component.select
+        return [
+            (_term(row["focus"]), _term(row["value"]) if with_value else "")
+            for row in store.query(text, default_graph=default)
+        ]
+
     results = []
-    for shape in shapes:
-        for prop, component, text in queries(shape, subclasses):
-            for row in store.query(text, default_graph=default):
-                value = row["value"] if "?value" in component.select else None
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for (prop, component, _), rows in zip(jobs, pool.map(run, jobs), strict=True):
+            for focus, value in rows:
                 results.append(
                     Result(
-                        focus=_term(row["focus"]),
+                        focus=focus,
                         path=f"<{prop.path}>",
                         component=f"<{SH}{component.name}>",
-                        value=_term(value) if value is not None else "",
+                        value=value,
                         message=prop.message,
                         severity=f"<{prop.severity}>",
                     )
