@@ -45,6 +45,10 @@ FLOOR = (
     "store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)\n"
     "store.flush()\n"
 )
+HAS_STEPS = (
+    "import dataclasses, coopgraph.build as b\n"
+    "print('steps' in {f.name for f in dataclasses.fields(b.BuildReport)})\n"
+)
 SPLIT = (
     "import json, sys\n"
     "from coopgraph import api\n"
@@ -122,7 +126,8 @@ def main() -> None:
             "`Store.bulk_load` of the build's own N-Quads into a new directory, flush |"
         )
         steps: dict[str, list[float]] = {}
-        for round_ in range(args.split):
+        has_steps = run([python, "-c", HAS_STEPS], env, work)[2].strip() == "True"
+        for round_ in range(args.split if has_steps else 0):
             target = work / f"split-{round_}"
             out = run([python, "-c", SPLIT, str(target)], env, work)[2]
             for step, seconds in json.loads(out.strip().splitlines()[-1]).items():
