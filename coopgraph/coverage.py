@@ -89,8 +89,9 @@ def record(target: Any, source: str, graph: str, parts: Iterable[str] = ()) -> C
     nothing added when they hold no dated facts."""
     coverage = measure(target, [graph, *parts])
     if coverage is not None:
-        quads = provenance(source, graph, coverage).encode("utf-8")
-        target.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        from coopgraph import store
+
+        store.add_nquads(target, provenance(source, graph, coverage).encode("utf-8"))
     return coverage
 
 

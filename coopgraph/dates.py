@@ -8,6 +8,7 @@ kept beside it. ``as_of`` and ``holds_in`` are the two query modes of DESIGN.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -28,8 +29,10 @@ class FuzzyDate:
     last: dt.date  # last day the text can mean
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(text: str) -> FuzzyDate:
-    """Parse a date at its precision; raise ValueError with a readable reason.
+    """Parse a date at its precision; raise ValueError with a readable reason. The
+    results are kept (the same dates recur on thousands of rows; a FuzzyDate is frozen).
 
     >>> parse("1961").precision, parse("1961").first, parse("1961").last
     ('year', datetime.date(1961, 1, 1), datetime.date(1961, 12, 31))

@@ -99,7 +99,7 @@ def test_disk_full_during_a_build_is_one_line_and_changes_nothing(work, monkeypa
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(store, "load_nquads", full)
+    monkeypatch.setattr(store.PieceLoader, "load", full)
     with pytest.raises(CoopgraphError, match="No space left on device") as raised:
         api.build(root, data=FIXTURE_DATA, validate=False)
     assert "\n" not in str(raised.value) and raised.value.path

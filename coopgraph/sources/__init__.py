@@ -60,6 +60,8 @@ class SourceResult:
     #: Other named graphs the source writes, with their titles (the curated source puts
     #: states and sources in ``nations``).
     other_graphs: dict[str, str] = field(default_factory=dict)
+    #: The N-Quads lines written per named graph (what provenance records as its triples).
+    triples: dict[str, int] = field(default_factory=dict)
 
 
 class Source(Protocol):
