@@ -25,7 +25,6 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-import pyoxigraph as ox
 from rdflib.namespace import DCAT
 
 from coopgraph import ids, queries
