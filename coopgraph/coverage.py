@@ -25,13 +25,15 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from rdflib.namespace import DCAT
-
 from coopgraph import ids, queries
 from coopgraph import ntriples as nt
 from coopgraph.errors import CoverageWarning
 from coopgraph.location import Reader
-from coopgraph.namespace import DCTERMS, RDF
+from coopgraph.namespace import PREFIXES
+
+DCTERMS = PREFIXES["dcterms"]
+DCAT = "http://www.w3.org/ns/dcat#"
+RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 class Coverage(NamedTuple):
@@ -68,10 +70,10 @@ def provenance(source: str, graph: str, coverage: Coverage) -> str:
     meta, period = ids.graph("meta"), ids.fact("coverage", source, ids.local_name(graph))
     return "".join(
         [
-            nt.quad(graph, str(DCTERMS.temporal), nt.iri(period), meta),
-            nt.quad(period, str(RDF.type), nt.iri(str(DCTERMS.PeriodOfTime)), meta),
-            nt.quad(period, str(DCAT.startDate), _year(coverage.first), meta),
-            nt.quad(period, str(DCAT.endDate), _year(coverage.last), meta),
+            nt.quad(graph, DCTERMS + "temporal", nt.iri(period), meta),
+            nt.quad(period, RDF_TYPE, nt.iri(DCTERMS + "PeriodOfTime"), meta),
+            nt.quad(period, DCAT + "startDate", _year(coverage.first), meta),
+            nt.quad(period, DCAT + "endDate", _year(coverage.last), meta),
         ]
     )
 
